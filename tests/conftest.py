@@ -1,0 +1,28 @@
+"""Shared fixtures: where the shared corpus is, and a fresh warehouse path per test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Offline machine: Prefect must never try to reach the internet, in any test.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared corpus beside the checkout; tests that need it skip when it is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not found beside the checkout")
+    return CORPUS
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse" / "test.duckdb"

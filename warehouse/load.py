@@ -1,0 +1,300 @@
+"""Loading batches of records into the warehouse: one transaction a batch, through Arrow.
+
+An article goes in together with its claims, events, actors and entity mentions, or not at all, so a
+run killed half way leaves no half-written article. Articles already stored are skipped (their ids
+are stable hashes), which makes a second load of the same batch a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from schemas import ids
+from schemas.errors import LoadError
+from schemas.records import ArticleRecord, ClaimRecord, FetchLogRecord
+from warehouse.db import connect
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    new_articles: int = 0
+    claims: int = 0
+    events: int = 0
+    fetch_log: int = 0
+    updated_articles: int = 0
+
+
+def _utc_naive(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def published_at(published: str | None) -> datetime | None:
+    """The article's stated publication time as naive UTC, or None when it does not parse."""
+    if not published:
+        return None
+    try:
+        return _utc_naive(datetime.fromisoformat(published.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def article_row(record: ArticleRecord, extractor_version: str | None, parser_version: str | None):
+    assert record.url, "an article to load needs a URL"
+    return {
+        "article_id": ids.article_id(record.url),
+        "url": record.url,
+        "final_url": record.final_url or record.url,
+        "canonical_url": record.canonical_url,
+        "source": record.source,
+        "title": record.title,
+        "authors": list(record.authors),
+        "published_at": published_at(record.published),
+        "published_text": record.published,
+        "language": record.language,
+        "text": record.text,
+        "captions": list(record.captions),
+        "text_hash": ids.text_hash(record.text),
+        "fetched_at": _utc_naive(record.fetched_at) or _now(),
+        "warc_record": record.warc_record,
+        "parser_version": parser_version,
+        "extractor_version": extractor_version,
+        "loaded_at": _now(),
+    }
+
+
+def _speaker_entity(claim: ClaimRecord) -> dict[str, Any] | None:
+    if not claim.speaker:
+        return None
+    kind = "PERSON" if claim.speaker_kind == "person" else "ORG"
+    return {
+        "entity_id": ids.entity_id(kind, claim.speaker),
+        "name": claim.speaker,
+        "type": kind,
+        "country_code": None,
+    }
+
+
+def claim_rows(article: str, record: ArticleRecord) -> list[dict[str, Any]]:
+    rows = []
+    for claim in record.claims:
+        row = claim.model_dump()
+        speaker = _speaker_entity(claim)
+        row["speaker_entity_id"] = speaker["entity_id"] if speaker else None
+        rows.append(
+            {
+                "claim_id": ids.claim_id(article, claim.content_start, claim.content_end),
+                "article_id": article,
+                **row,
+            }
+        )
+    return rows
+
+
+def event_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[dict]]:
+    events, actors = [], []
+    for event in record.events:
+        event_key = ids.event_id(article, event.event_type, event.trigger_start, event.trigger_end)
+        row = event.model_dump(exclude={"actors", "date"})
+        events.append(
+            {"event_id": event_key, "article_id": article, "event_date": event.date, **row}
+        )
+        for actor in event.actors:
+            actors.append(
+                {
+                    "event_id": event_key,
+                    **actor.model_dump(),
+                    "entity_id": ids.entity_id("ACTOR", actor.name),
+                }
+            )
+    return events, actors
+
+
+def entity_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[dict]]:
+    entities, mentions = [], []
+    for mention in record.entities:
+        key = ids.entity_id(mention.type, mention.name)
+        entities.append(
+            {"entity_id": key, "name": mention.name, "type": mention.type, "country_code": None}
+        )
+        mentions.append(
+            {
+                "article_id": article,
+                "entity_id": key,
+                "start_char": mention.start,
+                "end_char": mention.end,
+                "mention": mention.name,
+            }
+        )
+    entities += filter(None, map(_speaker_entity, record.claims))
+    for event in record.events:
+        for actor in event.actors:
+            entities.append(
+                {
+                    "entity_id": ids.entity_id("ACTOR", actor.name),
+                    "name": actor.name,
+                    "type": "ACTOR",
+                    "country_code": actor.country_code,
+                }
+            )
+    return entities, mentions
+
+
+def fetch_log_rows(records: Iterable[FetchLogRecord], run_id: str | None) -> list[dict]:
+    rows = []
+    for attempt, record in enumerate(records):
+        row = record.model_dump()
+        row["fetched_at"] = _utc_naive(record.fetched_at)
+        key = ids.stable_id("fetch", run_id, record.url, row["fetched_at"].isoformat(), attempt)
+        rows.append({"log_id": key, "run_id": run_id, **row})
+    return rows
+
+
+def http_cache_rows(records: Iterable[FetchLogRecord]) -> list[dict]:
+    """The validators of the latest good response per URL."""
+    latest: dict[str, dict] = {}
+    for record in sorted(records, key=lambda r: r.fetched_at):
+        if record.status == 200 and (record.etag or record.last_modified):
+            latest[record.url] = {
+                "url": record.url,
+                "etag": record.etag,
+                "last_modified": record.last_modified,
+                "updated_at": _utc_naive(record.fetched_at),
+            }
+    return list(latest.values())
+
+
+def _unique(rows: list[dict], *key: str) -> list[dict]:
+    seen: dict[tuple, dict] = {}
+    for row in rows:
+        seen.setdefault(tuple(row[k] for k in key), row)
+    return list(seen.values())
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], *, replace: bool = False
+) -> int:
+    """Bulk insert through Arrow; rows whose key is already there are kept, or replaced."""
+    if not rows:
+        return 0
+    # Only the table's columns: a record may carry a field that no migration has added yet.
+    stored = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    columns = [column for column in rows[0] if column in stored]
+    incoming = pa.Table.from_pylist([{c: row[c] for c in columns} for row in rows])
+    con.register("incoming", incoming)
+    try:
+        names = ", ".join(columns)
+        conflict = "DO NOTHING"
+        if replace:
+            conflict = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+        con.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming ON CONFLICT {conflict}"
+        )
+    finally:
+        con.unregister("incoming")
+    return len(rows)
+
+
+def _stored_versions(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> dict[str, tuple]:
+    """(text_hash, extractor_version) of the stored articles among `keys`."""
+    if not keys:
+        return {}
+    con.register("incoming_keys", pa.table({"article_id": list(keys)}))
+    try:
+        found = con.execute(
+            "SELECT article_id, text_hash, extractor_version"
+            " FROM articles JOIN incoming_keys USING (article_id)"
+        ).fetchall()
+    finally:
+        con.unregister("incoming_keys")
+    return {key: (text, version) for key, text, version in found}
+
+
+def _delete_articles(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> None:
+    """Remove articles and everything derived from them (to be replaced in the same batch)."""
+    if not keys:
+        return
+    con.register("replaced_keys", pa.table({"article_id": list(keys)}))
+    try:
+        con.execute(
+            "DELETE FROM event_actors WHERE event_id IN (SELECT event_id FROM events"
+            " WHERE article_id IN (SELECT article_id FROM replaced_keys))"
+        )
+        for table in ("events", "claims", "entity_mentions", "articles"):
+            con.execute(
+                f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM replaced_keys)"
+            )
+    finally:
+        con.unregister("replaced_keys")
+
+
+def load_batch(
+    warehouse: Path | str | None,
+    records: Sequence[ArticleRecord],
+    fetch_log: Sequence[FetchLogRecord] = (),
+    *,
+    run_id: str | None = None,
+    extractor_version: str | None = None,
+    parser_version: str | None = None,
+) -> LoadResult:
+    """Store articles with everything extracted from them, and the fetch log, atomically.
+
+    An article already stored with the same text and extractor version is left as it is; one
+    whose text or extractor version changed is replaced, with all its claims and events.
+    """
+    with connect(warehouse) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = _load(con, records, fetch_log, run_id, extractor_version, parser_version)
+            con.execute("COMMIT")
+        except duckdb.Error as error:
+            con.execute("ROLLBACK")
+            raise LoadError(f"batch not loaded: {error}", url=str(warehouse)) from error
+    return result
+
+
+def _load(con, records, fetch_log, run_id, extractor_version, parser_version) -> LoadResult:
+    by_id = {ids.article_id(r.url): r for r in records if r.url}
+    stored = _stored_versions(con, list(by_id))
+    new = {
+        key: record
+        for key, record in by_id.items()
+        if stored.get(key) != (ids.text_hash(record.text), extractor_version)
+    }
+    replaced = [key for key in new if key in stored]
+    _delete_articles(con, replaced)
+    articles, claims, events, actors, entities, mentions = [], [], [], [], [], []
+    for key, record in new.items():
+        articles.append(article_row(record, extractor_version, parser_version))
+        claims += claim_rows(key, record)
+        event_part, actor_part = event_rows(key, record)
+        events += event_part
+        actors += actor_part
+        entity_part, mention_part = entity_rows(key, record)
+        entities += entity_part
+        mentions += mention_part
+    _insert(con, "articles", articles)
+    _insert(con, "entities", _unique(entities, "entity_id"))
+    _insert(con, "entity_mentions", _unique(mentions, "article_id", "start_char", "end_char"))
+    claim_count = _insert(con, "claims", _unique(claims, "claim_id"))
+    event_count = _insert(con, "events", _unique(events, "event_id"))
+    _insert(con, "event_actors", _unique(actors, "event_id", "role", "name"))
+    log_count = _insert(con, "fetch_log", fetch_log_rows(fetch_log, run_id))
+    _insert(con, "http_cache", http_cache_rows(fetch_log), replace=True)
+    return LoadResult(
+        len(articles) - len(replaced), claim_count, event_count, log_count, len(replaced)
+    )

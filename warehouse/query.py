@@ -1,0 +1,68 @@
+"""Reading the warehouse: what is already stored, and SQL for people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from schemas.errors import QueryError
+from warehouse.db import connect
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+def _rows_if_present(warehouse: Path | str | None, table: str, query: str) -> list[tuple]:
+    """Rows of `query`, or none when the warehouse or `table` does not exist yet."""
+    path = Path(warehouse) if warehouse else None
+    if path is not None and not path.exists():
+        return []
+    with connect(path, read_only=True) as con:
+        tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+        return con.execute(query).fetchall() if table in tables else []
+
+
+def known_urls(warehouse: Path | str | None) -> dict[str, datetime]:
+    """When each stored article was fetched, by URL (as discovered and after redirects).
+
+    The discovery watermark: an entry whose URL is here is not fetched again unless its feed
+    says it was updated after that time (UTC).
+    """
+    rows = _rows_if_present(
+        warehouse,
+        "articles",
+        "SELECT url, max(fetched_at) FROM (SELECT url, fetched_at FROM articles"
+        " UNION ALL SELECT final_url, fetched_at FROM articles) GROUP BY url",
+    )
+    return {url: fetched for url, fetched in rows if url}
+
+
+def http_validators(warehouse: Path | str | None) -> dict[str, tuple[str | None, str | None]]:
+    """(ETag, Last-Modified) of the last good response per URL, for conditional GET."""
+    rows = _rows_if_present(
+        warehouse, "http_cache", "SELECT url, etag, last_modified FROM http_cache"
+    )
+    return {url: (etag, modified) for url, etag, modified in rows}
+
+
+def run_sql(warehouse: Path | str | None, query: str, *, write: bool = False) -> QueryResult:
+    """Run one SQL statement; read-only unless `write` is set."""
+    with connect(warehouse, read_only=not write) as con:
+        try:
+            cursor = con.execute(query)
+        except duckdb.Error as error:
+            raise QueryError(f"SQL error: {error}") from error
+        if cursor.description is None:
+            return QueryResult([], [])
+        columns = [d[0] for d in cursor.description]
+        return QueryResult(columns, cursor.fetchall())
