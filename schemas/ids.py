@@ -23,8 +23,9 @@ def event_id(article: str, event_type: str, trigger_start: int, trigger_end: int
     return stable_id("event", article, event_type, trigger_start, trigger_end)
 
 
-def entity_id(entity_type: str, name: str) -> str:
-    return stable_id("entity", entity_type.upper(), " ".join(name.lower().split()))
+def entity_id(name: str) -> str:
+    """One id per canonical name, whatever its type: speakers and event actors meet here."""
+    return stable_id("entity", " ".join(name.casefold().split()))
 
 
 def text_hash(text: str) -> str:

@@ -214,6 +214,12 @@ class ArticleRecord(ParsedArticle):
     fetched_at: datetime | None = None
     final_url: str | None = None
     warc_record: str | None = None
+    # The article_id (schemas.ids.article_id) of the first stored copy when this article repeats
+    # it (same canonical URL, same text, or the same wire story); its claims and events are the
+    # first copy's, so a duplicate is stored with none of its own.
+    dup_of: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"fetched_at", "final_url", "warc_record"})
+        return self.model_dump(
+            mode="json", exclude={"fetched_at", "final_url", "warc_record", "dup_of"}
+        )

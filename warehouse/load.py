@@ -71,22 +71,41 @@ def article_row(record: ArticleRecord, extractor_version: str | None, parser_ver
         "text_hash": ids.text_hash(record.text),
         "fetched_at": _utc_naive(record.fetched_at) or _now(),
         "warc_record": record.warc_record,
+        "dup_of": record.dup_of,
         "parser_version": parser_version,
         "extractor_version": extractor_version,
         "loaded_at": _now(),
     }
 
 
-def _speaker_entity(claim: ClaimRecord) -> dict[str, Any] | None:
-    if not claim.speaker:
-        return None
-    kind = "PERSON" if claim.speaker_kind == "person" else "ORG"
+# spaCy's entity labels as entity types; speakers bring their kind (person, media, government...).
+_NER_TYPES = {
+    "PERSON": "person",
+    "ORG": "organisation",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "group",
+    "EVENT": "event",
+}
+_VAGUE_TYPES = ("actor", "organisation")
+
+
+def _entity(name: str, kind: str, country_code: str | None = None, sector: str | None = None):
     return {
-        "entity_id": ids.entity_id(kind, claim.speaker),
-        "name": claim.speaker,
+        "entity_id": ids.entity_id(name),
+        "name": name,
         "type": kind,
-        "country_code": None,
+        "country_code": country_code,
+        "sector": sector,
     }
+
+
+def _speaker_entity(claim: ClaimRecord) -> dict[str, Any] | None:
+    """The speaker as an entity; anonymous sources stay anonymous, never a named entity."""
+    if not claim.speaker or claim.speaker_kind == "anonymous":
+        return None
+    return _entity(claim.speaker, claim.speaker_kind or "organisation")
 
 
 def claim_rows(article: str, record: ArticleRecord) -> list[dict[str, Any]]:
@@ -118,23 +137,22 @@ def event_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[di
                 {
                     "event_id": event_key,
                     **actor.model_dump(),
-                    "entity_id": ids.entity_id("ACTOR", actor.name),
+                    "entity_id": ids.entity_id(actor.name),
                 }
             )
     return events, actors
 
 
 def entity_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[dict]]:
+    """Entities named in the article (spaCy's), its speakers and its event actors, and mentions."""
     entities, mentions = [], []
     for mention in record.entities:
-        key = ids.entity_id(mention.type, mention.name)
-        entities.append(
-            {"entity_id": key, "name": mention.name, "type": mention.type, "country_code": None}
-        )
+        entity = _entity(mention.name, _NER_TYPES.get(mention.type, mention.type.lower()))
+        entities.append(entity)
         mentions.append(
             {
                 "article_id": article,
-                "entity_id": key,
+                "entity_id": entity["entity_id"],
                 "start_char": mention.start,
                 "end_char": mention.end,
                 "mention": mention.name,
@@ -143,15 +161,40 @@ def entity_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[d
     entities += filter(None, map(_speaker_entity, record.claims))
     for event in record.events:
         for actor in event.actors:
-            entities.append(
-                {
-                    "entity_id": ids.entity_id("ACTOR", actor.name),
-                    "name": actor.name,
-                    "type": "ACTOR",
-                    "country_code": actor.country_code,
-                }
-            )
+            entities.append(_entity(actor.name, "actor", actor.country_code, actor.sector))
     return entities, mentions
+
+
+def _merge_entities(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Insert new entities; for known ones, fill in what was missing (country, sector, type)."""
+    rows = _unique_entities(rows)
+    if not rows:
+        return
+    con.register("incoming_entities", pa.Table.from_pylist(rows))
+    vague = ", ".join(f"'{kind}'" for kind in _VAGUE_TYPES)
+    try:
+        con.execute(
+            "INSERT INTO entities (entity_id, name, type, country_code, sector)"
+            " SELECT entity_id, name, type, country_code, sector FROM incoming_entities"
+            " ON CONFLICT DO UPDATE SET"
+            " country_code = coalesce(country_code, excluded.country_code),"
+            " sector = coalesce(sector, excluded.sector),"
+            f" type = CASE WHEN type IN ({vague}) THEN excluded.type ELSE type END"
+        )
+    finally:
+        con.unregister("incoming_entities")
+
+
+def _unique_entities(rows: list[dict]) -> list[dict]:
+    """One row per entity id, the most specific type and the first known country and sector."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        seen = merged.setdefault(row["entity_id"], dict(row))
+        if seen["type"] in _VAGUE_TYPES and row["type"] not in _VAGUE_TYPES:
+            seen["type"] = row["type"]
+        seen["country_code"] = seen["country_code"] or row["country_code"]
+        seen["sector"] = seen["sector"] or row["sector"]
+    return list(merged.values())
 
 
 def fetch_log_rows(records: Iterable[FetchLogRecord], run_id: str | None) -> list[dict]:
@@ -288,7 +331,7 @@ def _load(con, records, fetch_log, run_id, extractor_version, parser_version) ->
         entities += entity_part
         mentions += mention_part
     _insert(con, "articles", articles)
-    _insert(con, "entities", _unique(entities, "entity_id"))
+    _merge_entities(con, entities)
     _insert(con, "entity_mentions", _unique(mentions, "article_id", "start_char", "end_char"))
     claim_count = _insert(con, "claims", _unique(claims, "claim_id"))
     event_count = _insert(con, "events", _unique(events, "event_id"))
