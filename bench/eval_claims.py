@@ -2,7 +2,7 @@
 
 Run from the repo root:
 
-    .venv/bin/python -m bench.eval_claims [--corpus DIR] [--limit N] [--show-errors K]
+    .venv/bin/python -m bench.eval_claims [--corpus DIR] [--limit N] [--show-errors K] [--half 0|1]
 
 Scoring (corpus README):
 - content: a predicted claim matches a gold attribution when their content spans share at least
@@ -190,6 +190,13 @@ def main(
     show_errors: Annotated[
         int, typer.Option(help="Print K missed, K spurious and K wrong-source claims.")
     ] = 0,
+    half: Annotated[
+        int | None,
+        typer.Option(
+            help="Score only the even (0) or odd (1) articles in name order: two held-out "
+            "halves, to check that a rule tuned while reading one half carries to the other."
+        ),
+    ] = None,
 ) -> None:
     """Score tasks.extract claims on PolNeAR dev. Example: python -m bench.eval_claims --limit 10"""
     folder = corpus / "polnear-dev"
@@ -197,6 +204,13 @@ def main(
         typer.echo(f"no PolNeAR corpus at {folder}", err=True)
         raise typer.Exit(code=2)
     split = load_polnear(folder, limit)
+    if half is not None:
+        kept = split.articles[half % 2 :: 2]
+        names = {article.name for article in kept}
+        split = PolnearSplit(
+            articles=kept,
+            multiply_annotated=tuple(n for n in split.multiply_annotated if n in names),
+        )
     inputs = [ParsedArticle(url=None, text=article.text) for article in split.articles]
     run = run_extractor(inputs, [article.name for article in split.articles])
 
@@ -252,6 +266,7 @@ def main(
         "corpus": "polnear-dev",
         "extractor_version": run.version,
         "articles": len(split.articles),
+        "half": half,
         "multiply_annotated_articles": len(split.multiply_annotated),
         "annotation_choice": "first .ann in sorted order",
         **content.as_dict("content"),

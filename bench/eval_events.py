@@ -23,6 +23,7 @@ Output: readable lines, a per-type confusion summary, then one JSON line with ev
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Mapping
@@ -116,12 +117,95 @@ def score_sentence(record: Mapping[str, Any], events: tuple[EventRecord, ...]) -
     )
 
 
+def _fold_of(word: str, folds: int) -> int:
+    return int(hashlib.sha256(word.encode()).hexdigest(), 16) % folds
+
+
+def holdout_triggers(records: list[dict[str, Any]], folds: int, fallback: bool = True) -> None:
+    """Cross-validation that holds out triggers: the lexicon's words are split into folds; for
+    each fold its words are removed from the lexicon and only the sentences whose gold trigger
+    (eventText) uses one of them are scored. Shows how the coder does on triggers it has never
+    seen, which is what a held-out test set mostly contains. The learned fallback
+    (tasks.event_model) loses its example sentences that use a held-out word; `fallback=False`
+    scores the lexicon alone."""
+    from tasks import event_model
+    from tasks import events as coder
+    from tasks.nlp import load_nlp
+
+    nlp = load_nlp()
+    examples = event_model.load_examples()
+    example_lemmas = [{t.lemma_.lower() for t in doc} for doc in nlp.pipe(s for _, s in examples)]
+    saved_verbs, saved_nouns = dict(coder.VERB_TRIGGERS), dict(coder.NOUN_TRIGGERS)
+    saved_phrasal = dict(coder._PHRASAL)
+    lemmas = [{t.lemma_.lower() for t in nlp(str(r.get("eventText") or ""))} for r in records]
+    lexicon = set(saved_verbs) | set(saved_nouns) | {v for v, _ in saved_phrasal}
+    totals = [0, 0]
+    for fold in range(folds):
+        held = {word for word in lexicon if _fold_of(word, folds) == fold}
+        chosen = [i for i, found in enumerate(lemmas) if found & held]
+        if not chosen:
+            continue
+        try:
+            for table, saved in (
+                (coder.VERB_TRIGGERS, saved_verbs),
+                (coder.NOUN_TRIGGERS, saved_nouns),
+            ):
+                table.clear()
+                table.update({k: v for k, v in saved.items() if k not in held})
+            coder._PHRASAL.clear()
+            coder._PHRASAL.update({k: v for k, v in saved_phrasal.items() if k[0] not in held})
+            # The fallback's examples that use a held-out word go too: it must not see them.
+            kept = [
+                ex for ex, found in zip(examples, example_lemmas, strict=True) if not found & held
+            ]
+            model = event_model.make_model(nlp, kept)
+            if not fallback:
+                model.min_score = float("inf")
+            event_model.use_model(model)
+            subset = [records[i] for i in chosen]
+            inputs = [
+                ParsedArticle(url=None, text=r["text"], published=r.get("date")) for r in subset
+            ]
+            run = run_extractor(inputs, [str(r.get("id")) for r in subset])
+        finally:
+            event_model.use_model(None)
+            for table, saved in (
+                (coder.VERB_TRIGGERS, saved_verbs),
+                (coder.NOUN_TRIGGERS, saved_nouns),
+                (coder._PHRASAL, saved_phrasal),
+            ):
+                table.clear()
+                table.update(saved)
+        scores = [score_sentence(r, res.events) for r, res in zip(subset, run.records, strict=True)]
+        correct = sum(s.predicted_type == s.gold_type for s in scores)
+        totals[0] += correct
+        totals[1] += len(scores)
+        typer.echo(
+            f"  fold {fold}: {len(held)} lexicon words held out, {len(scores)} sentences use one,"
+            f" type accuracy {correct / len(scores):.3f}"
+        )
+    overall = totals[0] / totals[1] if totals[1] else 0.0
+    typer.echo(f"held-out-trigger type accuracy: {overall:.3f} ({totals[0]}/{totals[1]})")
+    figures = {
+        "holdout_folds": folds,
+        "fallback": fallback,
+        "holdout_type_accuracy": round(overall, 4),
+    }
+    typer.echo(json.dumps(figures))
+
+
 def main(
     corpus: Annotated[Path, typer.Option(help="Folder holding plover-dev/.")] = DEFAULT_CORPUS,
     limit: Annotated[int | None, typer.Option(help="Score only the first N sentences.")] = None,
     show_errors: Annotated[
         int, typer.Option(help="Print K wrong-type and K wrong-country sentences.")
     ] = 0,
+    holdout_folds: Annotated[
+        int, typer.Option(help="Instead: cross-validate with K folds of held-out triggers.")
+    ] = 0,
+    fallback: Annotated[
+        bool, typer.Option(help="With --holdout-folds: use the learned fallback for no trigger.")
+    ] = True,
 ) -> None:
     """Score tasks.extract events on PLOVER dev. Example: python -m bench.eval_events --limit 50"""
     path = corpus / "plover-dev" / "plover-gsr-dev.jsonl"
@@ -129,6 +213,9 @@ def main(
         typer.echo(f"no PLOVER records at {path}", err=True)
         raise typer.Exit(code=2)
     records = load_plover(path, limit)
+    if holdout_folds:
+        holdout_triggers(records, holdout_folds, fallback)
+        return
     inputs = [
         ParsedArticle(url=None, text=record["text"], published=record.get("date"))
         for record in records

@@ -5,19 +5,18 @@ Only this module turns an exception into a message and an exit code.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from flows.query_cli import WarehouseOption, err, fail, out
+from flows.query_cli import register as register_query_commands
+from flows.schedule_cli import register as register_schedule_commands
 from flows.sources_cli import sources_app
 from schemas.errors import NewsflowError
 
@@ -31,28 +30,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sources_app, name="sources")
-out = Console()
-err = Console(stderr=True)
-
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        "-w",
-        help="DuckDB file [default: $NEWSFLOW_WAREHOUSE or warehouse/newsflow.duckdb]",
-    ),
-]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-def _fail(error: NewsflowError, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error[/] ({error.stage}): {error}")
-    return typer.Exit(code)
+register_query_commands(app)
+register_schedule_commands(app)
 
 
 @app.command()
@@ -69,7 +48,7 @@ def ingest(
     try:
         summary = ingest_flow(str(sources), str(warehouse) if warehouse else None)
     except NewsflowError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     _print_summary(summary)
 
 
@@ -124,7 +103,7 @@ def parse(
             inputs = [ParseInput(p, url=url, published=published) for p in paths]
         results = parse_inputs(inputs, extract=not parse_only)
     except NewsflowError as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     failed = 0
     for result in results:
         failed += "error" in result
@@ -135,40 +114,6 @@ def parse(
     if failed:
         err.print(f"[red]{failed} of {len(results)} inputs failed[/]")
         raise typer.Exit(1)
-
-
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="one SQL statement")],
-    warehouse: WarehouseOption = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
-    write: Annotated[bool, typer.Option("--write", help="allow statements that write")] = False,
-) -> None:
-    """Run SQL over the warehouse (read-only unless --write).
-
-    Example: newsflow sql "select speaker, count(*) from claims group by 1 order by 2 desc"
-    """
-    from warehouse.query import run_sql
-
-    try:
-        result = run_sql(warehouse, query, write=write)
-    except NewsflowError as error:
-        raise _fail(error) from None
-    if format is OutputFormat.json:
-        sys.stdout.write(json.dumps(result.as_dicts(), default=str, ensure_ascii=False) + "\n")
-    elif format is OutputFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-        sys.stdout.write(buffer.getvalue())
-    else:
-        table = Table()
-        for column in result.columns:
-            table.add_column(column)
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        out.print(table)
 
 
 if __name__ == "__main__":  # pragma: no cover

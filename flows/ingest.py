@@ -1,21 +1,43 @@
 """The ingest flow: sources.yaml ─► discover ─► fetch ─► parse + extract ─► load ─► warehouse.
 
 One task per source and stage (never one per article): a Prefect task run costs tens of
-milliseconds of API traffic, so a flow stays at a few task runs per source.
+milliseconds of API traffic, so a flow stays at a few task runs per source, and a source with
+nothing new costs one task (its discovery) and no warehouse write of its own.
+
+Writes, in order: the run's row (status `running`; this first write also merges batches staged by
+earlier runs), one transaction per source with new articles, and one last transaction holding the
+fetch log of the sources with nothing new together with the run's final row. A run where nothing
+changed therefore writes only its run record, plus the fetch-log rows of its conditional requests
+(the 304s stay in `fetch_log`: they show each feed was checked, and how fast it answered).
+
+After a crash, the next run completes what was left: each committed batch stays, staged batches are
+merged, and whatever was not loaded is not in the watermark, so it is discovered and fetched again
+(a feed's validators are stored with its articles, so its 304 cannot hide them).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
+from logging import Logger, LoggerAdapter
 from pathlib import Path
+from typing import Any
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.states import Completed, State
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from schemas.errors import NewsflowError
+from flows.artifacts import publish_run_artifacts
+from flows.quality import QualityCheck, QualityCheckFailed, QualityThresholds, check_quality
+from schemas.errors import ConfigError, NewsflowError, WarehouseLockedError
 from schemas.records import (
     ArticleRecord,
     Document,
@@ -25,15 +47,30 @@ from schemas.records import (
     Source,
 )
 from tasks.articles import articles_from_documents
+from tasks.dedupe import DuplicateIndex
 from tasks.discover import discover, is_local_source
 from tasks.extract import EXTRACTOR_VERSION
 from tasks.fetch import fetch_entries
 from tasks.parse import PARSER_VERSION
 from tasks.sources import DEFAULT_SOURCES, load_settings, source_fetch_settings
 from warehouse.db import default_warehouse
-from warehouse.load import LoadResult, load_batch
-from warehouse.query import http_validators, known_urls
-from warehouse.runs import RunSummary, record_run
+from warehouse.query import first_copy_signatures, http_validators, known_urls
+from warehouse.runs import RunSummary, run_row
+from warehouse.search import refresh as refresh_search_index
+from warehouse.staging import LoadOutcome, StagedBatch, load_or_stage, staged_urls
+
+__all__ = ["IngestFailed", "SourceResult", "ingest", "select_sources"]
+
+Log = Logger | LoggerAdapter
+Discovered = tuple[list[Entry], list[FetchLogRecord]]
+# Sources discovered at once; per-host politeness (tasks/fetch.py) still spaces requests to a host.
+DISCOVERY_THREADS = 8
+
+
+class IngestFailed(NewsflowError):
+    """Every source of a run failed: worth a red run in the UI."""
+
+    stage = "ingest"
 
 
 @dataclass
@@ -42,9 +79,15 @@ class SourceResult:
     discovered: int = 0
     fetched: int = 0
     new_articles: int = 0
+    updated: int = 0
+    unchanged: int = 0
     claims: int = 0
     events: int = 0
     errors: int = 0
+    seconds: float = 0.0
+    # loaded, staged, not modified, nothing new, or failed (its feed, sitemap or folder failed)
+    status: str = "nothing new"
+    staged: bool = False
     messages: list[str] = field(default_factory=list)
 
 
@@ -75,23 +118,19 @@ def fetch_task(
 
 
 @task(name="parse-and-extract", cache_policy=NO_CACHE)
-def extract_task(docs: list[Document]) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
-    return articles_from_documents(docs)
+def extract_task(
+    docs: list[Document], duplicates: DuplicateIndex
+) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
+    return articles_from_documents(docs, duplicates=duplicates)
 
 
-@task(name="load", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15])
+@task(name="load", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def load_task(
     warehouse: Path, records: list[ArticleRecord], log: list[FetchLogRecord], run_id: str
-) -> LoadResult:
-    # Retried because the only usual failure is someone holding the DuckDB file for a while.
-    return load_batch(
-        warehouse,
-        records,
-        log,
-        run_id=run_id,
-        extractor_version=EXTRACTOR_VERSION,
-        parser_version=PARSER_VERSION,
-    )
+) -> LoadOutcome:
+    # A held warehouse does not fail this task: the batch is staged and merged by the next writer.
+    batch = StagedBatch(records, log, run_id, EXTRACTOR_VERSION, PARSER_VERSION)
+    return load_or_stage(warehouse, batch)
 
 
 @dataclass(frozen=True)
@@ -104,63 +143,214 @@ class RunContext:
     run_id: str
     known: dict[str, datetime]
     validators: dict[str, tuple[str | None, str | None]]
+    # Fetch-log records of sources with nothing new: written with the run's final row.
+    pending_log: list[FetchLogRecord] = field(default_factory=list)
 
     @property
     def archive_dir(self) -> Path:
         return self.warehouse.parent / "warc"
 
+    @cached_property
+    def duplicates(self) -> DuplicateIndex:
+        """Stored first copies, to mark repeats (built on first use: a no-op run never pays)."""
+        try:
+            return DuplicateIndex.from_signatures(first_copy_signatures(self.warehouse))
+        except WarehouseLockedError:
+            # Held by someone else: only repeats within this run are caught; copies of older
+            # articles are then stored as originals (and extracted), never lost.
+            return DuplicateIndex()
 
-def _ingest_source(source: Source, run: RunContext) -> SourceResult:
+
+def select_sources(sources: Sequence[Source], names: Sequence[str] | None) -> list[Source]:
+    """The sources named in `names` (all when None), in the order of sources.yaml."""
+    if not names:
+        return list(sources)
+    unknown = set(names) - {source.name for source in sources}
+    if unknown:
+        raise ConfigError(f"no source named {', '.join(sorted(unknown))} in the sources file")
+    return [source for source in sources if source.name in names]
+
+
+def _submit_discovery(source: Source, run: RunContext) -> PrefectFuture[Discovered]:
+    return discover_task.submit(
+        source, run.fetch, run.base_dir, run.known, run.validators, run.archive_dir
+    )
+
+
+def _ingest_source(source: Source, run: RunContext, discovered: Discovered) -> SourceResult:
     result = SourceResult(source.name)
     fetch = source_fetch_settings(source, run.fetch)
-    entries, discover_log = discover_task(
-        source, fetch, run.base_dir, run.known, run.validators, run.archive_dir
-    )
+    entries, discover_log = discovered
     result.discovered = len(entries)
+    _note_errors(result, discover_log)
+    if not entries:
+        run.pending_log.extend(discover_log)
+        not_modified = any(record.not_modified for record in discover_log)
+        result.status = (
+            "failed" if result.errors else "not modified" if not_modified else result.status
+        )
+        return result
     local_ok = is_local_source(source, run.base_dir)
     docs, fetch_log = fetch_task(entries, fetch, local_ok, run.archive_dir)
     result.fetched = len(docs)
-    records, failures = extract_task(docs) if docs else ([], [])
-    log = [*discover_log, *fetch_log, *failures]
-    loaded = load_task(run.warehouse, records, log, run.run_id)
+    records, failures = extract_task(docs, run.duplicates) if docs else ([], [])
+    _note_errors(result, [*fetch_log, *failures])
+    outcome = load_task(run.warehouse, records, [*discover_log, *fetch_log, *failures], run.run_id)
     run.known.update((record.url, datetime.now(UTC).replace(tzinfo=None)) for record in records)
-    result.new_articles, result.claims, result.events = (
-        loaded.new_articles,
-        loaded.claims,
-        loaded.events,
-    )
-    errored = [record for record in log if record.error]
-    result.errors = len(errored)
-    result.messages = [f"{record.url}: {record.error}" for record in errored]
+    _count_loaded(result, outcome, len(records))
     return result
 
 
-@flow(name="ingest", log_prints=True)
+def _note_errors(result: SourceResult, log: Sequence[FetchLogRecord]) -> None:
+    errored = [record for record in log if record.error]
+    result.errors += len(errored)
+    result.messages += [f"{record.url}: {record.error}" for record in errored]
+
+
+def _count_loaded(result: SourceResult, outcome: LoadOutcome, records: int) -> None:
+    loaded = outcome.result
+    result.new_articles, result.updated = loaded.new_articles, loaded.updated_articles
+    result.claims, result.events = loaded.claims, loaded.events
+    if outcome.staged is not None:
+        result.staged, result.status = True, "staged"
+        return
+    result.unchanged = max(0, records - loaded.new_articles - loaded.updated_articles)
+    # Pages that failed are counted in `errors`; the source itself (its feed) worked.
+    result.status = "loaded"
+
+
+def _run_source(
+    source: Source, run: RunContext, discovery: PrefectFuture[Discovered], logger: Log
+) -> SourceResult:
+    try:
+        discovered = discovery.result()
+        started = time.monotonic()
+        result = _ingest_source(source, run, discovered)
+        # Discovery ran alongside the other sources': its own time is in its log records.
+        discovering = sum(record.elapsed_ms for record in discovered[1]) / 1000.0
+        result.seconds = discovering + time.monotonic() - started
+    except NewsflowError as error:
+        logger.error("source %s failed: %s", source.name, error)
+        result = SourceResult(source.name, errors=1, status="failed", messages=[str(error)])
+    return result
+
+
+def _watermarks(run: RunContext, logger: Log) -> None:
+    """Fill `run.known` and `run.validators` from the warehouse and the staged batches."""
+    try:
+        run.known.update(known_urls(run.warehouse))
+        run.validators.update(http_validators(run.warehouse))
+    except WarehouseLockedError:
+        # Not fatal: without watermarks the run fetches again what it has, and loading is
+        # idempotent; it only costs time while someone keeps the file open.
+        logger.warning("warehouse held by another process: running without its watermarks")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    run.known.update(dict.fromkeys(staged_urls(run.warehouse), now))
+
+
+def _quality(
+    warehouse: Path, started: datetime, thresholds: QualityThresholds, logger: Log
+) -> list[QualityCheck]:
+    try:
+        return check_quality(warehouse, started.astimezone(UTC).replace(tzinfo=None), thresholds)
+    except WarehouseLockedError:
+        logger.warning("warehouse held by another process: data-quality checks skipped")
+        return []
+
+
+def _refresh_search(warehouse: Path, logger: Log) -> None:
+    """Rebuild the full-text index after new rows; a busy warehouse leaves it to the next run."""
+    try:
+        refresh_search_index(warehouse)
+    except (NewsflowError, duckdb.Error) as error:
+        logger.warning("full-text index not refreshed (next run or maintenance will): %s", error)
+
+
+def _open_run(warehouse: Path, summary: RunSummary, logger: Log) -> None:
+    """Write the run's `running` row; the same transaction merges what earlier runs staged."""
+    opening = load_or_stage(warehouse, StagedBatch([], [], run=run_row(summary)))
+    if opening.merged:
+        logger.info("merged %d batches staged by earlier runs", opening.merged)
+    if opening.staged:
+        logger.warning("warehouse held by another process: this run's batches may be staged")
+
+
+def _verdict(results: Sequence[SourceResult], checks: Sequence[QualityCheck]) -> tuple[str, str]:
+    """(status, message) of the run: the message is what the Prefect UI shows for its state."""
+    failed_checks = [check for check in checks if check.failed]
+    if failed_checks:
+        return "failed", "data quality: " + "; ".join(c.line() for c in failed_checks)
+    failed = [r for r in results if r.status == "failed"]
+    details = "; ".join(f"{r.source}: {r.messages[0]}" for r in failed[:3] if r.messages)
+    if results and len(failed) == len(results):
+        return "failed", f"every source failed: {details}"
+    staged = sum(r.staged for r in results)
+    message = (
+        f"{sum(r.new_articles for r in results)} new, {sum(r.updated for r in results)} updated,"
+        f" {sum(r.errors for r in results)} errors"
+    )
+    if staged:
+        message += f"; {staged} batches staged (warehouse busy), merged by the next run"
+    if failed:
+        message += f"; {len(failed)} sources failed: {details}"
+    return "completed", message
+
+
+@flow(
+    name="ingest", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=DISCOVERY_THREADS)
+)
 def ingest(
-    sources_file: str = str(DEFAULT_SOURCES), warehouse: str | None = None
-) -> dict[str, object]:
-    """One incremental run over every source in `sources_file`; returns the run summary."""
+    sources_file: str = str(DEFAULT_SOURCES),
+    warehouse: str | None = None,
+    source_names: list[str] | None = None,
+    quality: QualityThresholds | None = None,
+) -> Any:
+    """One incremental run over the sources in `sources_file` (only `source_names` when given).
+
+    Returns the run summary with one entry per source under `per_source`.
+    """
     logger = get_run_logger()
     started = datetime.now(UTC)
     run_id = str(flow_run.get_id() or uuid.uuid4())
     settings = load_settings(sources_file)
+    sources = select_sources(settings.sources, source_names)
     target = Path(warehouse) if warehouse else default_warehouse()
-    run = RunContext(
-        fetch=settings.fetch,
-        base_dir=Path(sources_file).resolve().parent,
-        warehouse=target,
-        run_id=run_id,
-        known=known_urls(target),
-        validators=http_validators(target),
+    _open_run(target, RunSummary.started(run_id, started, "ingest", len(sources)), logger)
+    run = RunContext(settings.fetch, Path(sources_file).resolve().parent, target, run_id, {}, {})
+    _watermarks(run, logger)
+    # Every feed is asked at once (each answers on its own time, most with a 304); what they
+    # found is then fetched, extracted and loaded source by source.
+    discoveries = [_submit_discovery(source, run) for source in sources]
+    results = [
+        _run_source(source, run, discovery, logger)
+        for source, discovery in zip(sources, discoveries, strict=True)
+    ]
+    loaded_any = any(r.new_articles or r.updated for r in results)
+    checks = _quality(target, started, quality or QualityThresholds(), logger) if loaded_any else []
+    status, message = _verdict(results, checks)
+    summary = RunSummary.from_results(
+        run_id,
+        started,
+        results,
+        flow="ingest",
+        status=status,
+        message=message,
+        updated_articles=sum(r.updated for r in results),
+        staged_batches=sum(r.staged for r in results),
     )
-    results = []
-    for source in settings.sources:
-        try:
-            results.append(_ingest_source(source, run))
-        except NewsflowError as error:
-            logger.error("source %s failed: %s", source.name, error)
-            results.append(SourceResult(source.name, errors=1, messages=[str(error)]))
-    summary = RunSummary.from_results(run_id, started, results)
-    record_run(target, summary)
-    logger.info("ingest finished: %s", summary.line())
-    return {**asdict(summary), "per_source": [asdict(r) for r in results]}
+    load_or_stage(target, StagedBatch([], run.pending_log, run_id=run_id, run=run_row(summary)))
+    if loaded_any:
+        _refresh_search(target, logger)
+    publish_run_artifacts(summary, results, checks)
+    logger.info("ingest %s: %s (%s)", status, summary.line(), message)
+    return _final_state(summary, results, checks)
+
+
+def _final_state(
+    summary: RunSummary, results: Sequence[SourceResult], checks: Sequence[QualityCheck]
+) -> State[Any]:
+    if summary.status == "failed":
+        failed_quality = any(check.failed for check in checks)
+        raise (QualityCheckFailed if failed_quality else IngestFailed)(summary.message or "")
+    payload = {**asdict(summary), "per_source": [asdict(r) for r in results]}
+    return Completed(message=summary.message, data=payload)

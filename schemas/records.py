@@ -17,6 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 SourceKind = Literal["feed", "sitemap", "url", "folder", "warc"]
 Role = Literal["actor", "recipient"]
 DatePrecision = Literal["day", "week", "month", "year"]
+# Whether an event took place as told: "met" happened, "will meet" is planned, "could meet" or
+# "threatened to meet" is hypothetical, "refused to meet" / "did not meet" is negated.
+EventStatus = Literal["happened", "planned", "hypothetical", "negated"]
+# How precisely a place is known: a city (or smaller), a state or province, a country, or a
+# region (a sea, a continent) with no single country.
+LocationPrecision = Literal["city", "state", "country", "region"]
 
 PLOVER_TYPES: tuple[str, ...] = (
     "AGREE",
@@ -155,6 +161,13 @@ class ParsedArticle(_Record):
     site_name: str | None = None
     # The page's own <link rel=canonical> / og:url; `url` stays the URL it was fetched from.
     canonical_url: str | None = None
+    # Last modification, same form as `published` (ISO date, or date-time with its offset).
+    modified: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    # Absolute URL of the lead image (og:image, JSON-LD image, twitter:image).
+    image: str | None = None
+    description: str | None = None
 
 
 class EntityMention(_Record):
@@ -203,10 +216,25 @@ class EventRecord(_Record):
     actors: tuple[EventActor, ...] = ()
     sentence: str = ""
     sentence_start: int = 0
+    # PLOVER mode where the type has one ("visit", "multilateral", "phone" for CONSULT).
+    mode: str | None = None
+    status: EventStatus = "happened"
+    # PLOVER contexts (military, diplomatic, economic, ...) and named topics ("South China Sea").
+    contexts: tuple[str, ...] = ()
+    # The place geocoded offline: coordinates of the place itself, never of a country's centre
+    # presented as a city (a country has location_precision "country").
+    latitude: float | None = None
+    longitude: float | None = None
+    location_precision: LocationPrecision | None = None
 
 
 class ArticleRecord(ParsedArticle):
     """A parsed article with what extraction found in it: the `newsflow parse --jsonl` record."""
+
+    # `minhash` travels through JSON (staged batches) as base64.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64"
+    )
 
     claims: tuple[ClaimRecord, ...] = ()
     events: tuple[EventRecord, ...] = ()
@@ -218,8 +246,13 @@ class ArticleRecord(ParsedArticle):
     # it (same canonical URL, same text, or the same wire story); its claims and events are the
     # first copy's, so a duplicate is stored with none of its own.
     dup_of: str | None = None
+    # What later runs recognise this article by (tasks.dedupe): its text fingerprint and MinHash.
+    text_fingerprint: str | None = None
+    minhash: bytes | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
-        return self.model_dump(
-            mode="json", exclude={"fetched_at", "final_url", "warc_record", "dup_of"}
-        )
+        return self.model_dump(mode="json", exclude=_NOT_IN_JSON)
+
+
+# Pipeline bookkeeping, not part of the `newsflow parse --jsonl` record.
+_NOT_IN_JSON = {"fetched_at", "final_url", "warc_record", "dup_of", "text_fingerprint", "minhash"}

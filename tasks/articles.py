@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from schemas.errors import ExtractError, NewsflowError
+from schemas.ids import article_id
 from schemas.records import ArticleRecord, Document, FetchLogRecord, ParsedArticle
+from tasks.dedupe import DuplicateIndex, text_fingerprint
 from tasks.extract import extract_article, extract_articles
 from tasks.parse import parse_document
 
@@ -38,29 +41,89 @@ def parse_documents(docs: Sequence[Document]) -> tuple[list[ParsedArticle], list
 
 
 def articles_from_documents(
-    docs: Sequence[Document],
+    docs: Sequence[Document], *, duplicates: DuplicateIndex | None = None
 ) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
-    """Parse, then extract claims, events and entities from every article in one NLP pass."""
+    """Parse, then extract claims, events and entities from every article in one NLP pass.
+
+    With `duplicates` (the articles stored so far), an article that repeats one in the index or
+    one earlier in this batch gets `dup_of` = the first copy's article_id and no extraction of its
+    own; first copies are added to the index, so it is up to date for the next batch.
+    """
     parsed, failures = parse_documents(docs)
     by_url = {doc.url: doc for doc in docs}
+    repeats = mark_duplicates(parsed, duplicates) if duplicates is not None else {}
+    originals = [article for article in parsed if article.url not in repeats]
+    records, extract_failures = _extract(originals)
+    failures.extend(_failure(by_url[url], error) for url, error in extract_failures)
+    extracted = {record.url: _keyed(record, duplicates) for record in records}
+    ordered = [
+        _duplicate_record(article, repeats[article.url])
+        if article.url in repeats
+        else extracted.get(article.url)
+        for article in parsed
+    ]
+    return [_stamped(record, by_url[record.url]) for record in ordered if record], failures
+
+
+def mark_duplicates(articles: Sequence[ParsedArticle], index: DuplicateIndex) -> dict[str, str]:
+    """{url: article_id of the first copy} for each article that repeats an earlier one."""
+    repeats: dict[str, str] = {}
+    for article in articles:
+        own_id = article_id(article.url or "")
+        key_url = _identity_url(article)
+        aliases = [article.url] if article.url and article.url != key_url else []
+        first = index.find(key_url, article.text, aliases=aliases)
+        if first is not None and first != own_id:
+            repeats[article.url or ""] = first
+        # A duplicate's URLs and exact text are remembered as the first copy's, so meeting them
+        # again leads straight to the first copy.
+        index.add(first or own_id, key_url, article.text, aliases=aliases)
+    return repeats
+
+
+def _identity_url(article: ParsedArticle) -> str | None:
+    # A page's rel=canonical says which URL it is a copy of; one pointing at a site's home page
+    # is a CMS template bug (every article would be "the home page"), so it is not believed.
+    canonical = article.canonical_url
+    if canonical and urlsplit(canonical).path.strip("/"):
+        return canonical
+    return article.url
+
+
+def _extract(
+    articles: Sequence[ParsedArticle],
+) -> tuple[list[ArticleRecord], list[tuple[str, ExtractError]]]:
     try:
-        records = extract_articles(parsed)
+        return extract_articles(articles), []
     except Exception:  # noqa: BLE001 - one bad text must not cost the batch: retry one by one
-        records = []
-        for article in parsed:
+        records, failures = [], []
+        for article in articles:
             try:
                 records.append(extract_article(article))
             except Exception as error:  # noqa: BLE001 - recorded, the run goes on
                 wrapped = ExtractError(f"{type(error).__name__}: {error}", url=article.url)
-                failures.append(_failure(by_url[article.url], wrapped))
-    stamped = [
-        record.model_copy(
-            update={
-                "fetched_at": by_url[record.url].fetched_at,
-                "final_url": by_url[record.url].final_url,
-                "warc_record": by_url[record.url].warc_record,
-            }
-        )
-        for record in records
-    ]
-    return stamped, failures
+                failures.append((article.url or "", wrapped))
+        return records, failures
+
+
+def _keyed(record: ArticleRecord, duplicates: DuplicateIndex | None) -> ArticleRecord:
+    # The keys later runs recognise this first copy by, stored with it (articles.minhash).
+    signature = duplicates.signature_bytes(article_id(record.url or "")) if duplicates else None
+    return record.model_copy(
+        update={"text_fingerprint": text_fingerprint(record.text), "minhash": signature}
+    )
+
+
+def _duplicate_record(article: ParsedArticle, first_copy: str) -> ArticleRecord:
+    # Stored and queryable like any article, but its claims and events are the first copy's.
+    return ArticleRecord(**article.model_dump(), dup_of=first_copy)
+
+
+def _stamped(record: ArticleRecord, doc: Document) -> ArticleRecord:
+    return record.model_copy(
+        update={
+            "fetched_at": doc.fetched_at,
+            "final_url": doc.final_url,
+            "warc_record": doc.warc_record,
+        }
+    )

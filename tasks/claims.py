@@ -1,13 +1,22 @@
-"""Claims: who asserted what, citing whom, read from spaCy's dependency parse.
+"""Claims: who asserted, believed, wanted or judged what, citing whom, read from spaCy's parse.
 
-Rules, in the order they are tried for each speech verb (say, state, tell, add, ...):
-1. the verb's clausal complement is the content ("X said that ..."); when the complement lies in a
-   quotation, the whole quotation (possibly several sentences) is the content and it is direct;
-2. a quotation right before or right after the verb's own clause is content too
-   ("'...,' the NHK stated", "He said: '...'", "'A,' he said, 'B.'");
-3. "according to X" makes X the source of the rest of its clause;
-4. "X quoted Y (as) saying ..." and "..., citing Y" give the cited source Y.
-Quotations that no speech verb claims (scare quotes, titles) are not claims.
+The cues come from tasks/cues.py (verbs and nouns of saying, believing, wanting and judging).
+Rules, tried at every token:
+1. a cue verb's clausal complement is the content ("X said that ..."); when the complement lies
+   in a quotation, the whole quotation is the content and it is direct;
+2. a quotation right before or right after the verb's own clause is content too; a quotation the
+   cue interrupts ('"Q1," X said. "Q2."') and the wholly quoted paragraphs it runs on into are one
+   content;
+3. without a clause, the verb's infinitive, object (with its predicate: "called X a Y"),
+   prepositional object ("called for X") or, in the passive with an agent, its subject is the
+   content ("wants to ...", "criticised the plan", "was endorsed by X");
+4. a cue noun's clause or prepositional object ("Trump's claim that ...", "her plan to ..."),
+   its source the possessor or the subject of the verb it hangs from ("X voiced concern about");
+5. "according to X" makes X the source of the rest of its clause; "X quoted Y (as) saying ..."
+   and "..., citing Y" give the cited source Y; "NAME: ..." lines (transcripts, headlines);
+6. a claim whose cue lies inside another claim's content is part of that claim, not its own.
+The source is the subject, inherited through conjoined, infinitive and participial verbs; "who"
+resolves to its antecedent. Quotations that no cue claims (scare quotes, titles) are not claims.
 """
 
 from __future__ import annotations
@@ -19,6 +28,15 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from schemas.records import ClaimRecord
+from tasks.cues import (
+    ATTRIBUTION_NOUNS,
+    ATTRIBUTION_VERBS,
+    CLAUSE_ONLY_VERBS,
+    DESIRE_VERBS,
+    JUDGEMENT_VERBS,
+    PREPOSITIONAL_CONTENT,
+    SPEECH_VERBS,
+)
 from tasks.nlp import (
     PRONOUNS,
     Discourse,
@@ -30,13 +48,6 @@ from tasks.nlp import (
     words,
 )
 
-SPEECH_VERBS = words(
-    """say state tell add claim announce report note explain argue insist confirm deny acknowledge
-    admit assert declare reaffirm stress emphasize emphasise suggest write tweet post predict
-    estimate reply respond comment reveal disclose agree concede complain allege maintain recall
-    indicate warn caution testify remark observe conclude contend point believe think know feel
-    expect hope fear worry doubt learn show find signal vow pledge promise urge"""
-)
 # Verbs whose object is the person quoted: "It quoted sources ... saying", "citing officials".
 _QUOTING_VERBS = frozenset({"quote", "cite"})
 _ANONYMOUS_HEADS = words(
@@ -82,25 +93,30 @@ class _Speaker:
     kind: str | None
 
 
+_QUOTE_MARKS = re.compile("''|[“”\"\n]")
+
+
 def find_quotations(text: str) -> list[tuple[int, int]]:
     """Character spans of quotations, marks included. Straight and curly marks pair with each
-    other (news text mixes them); a quotation left open at a paragraph's end closes there."""
+    other (news text mixes them), and so do doubled apostrophes (''...'', an old newspaper
+    style); a quotation left open at a paragraph's end closes there."""
     spans: list[tuple[int, int]] = []
     opened: int | None = None
-    for index, char in enumerate(text):
+    for match in _QUOTE_MARKS.finditer(text):
+        mark, index = match.group(), match.start()
         if opened is None:
-            if char in _QUOTE_OPEN:
+            if mark != "\n" and mark != "”":
                 opened = index
-        elif char in _QUOTE_CLOSE:
-            spans.append((opened, index + 1))
+        elif mark in ("”", '"', "''"):
+            spans.append((opened, match.end()))
             opened = None
-        elif char == "\n" or char == "“":
+        else:  # a line break or a new opening mark closes an unterminated quotation
             end = index
             while end > opened and text[end - 1].isspace():
                 end -= 1
             if end - opened > 1:
                 spans.append((opened, end))
-            opened = index if char == "“" else None
+            opened = index if mark == "“" else None
     if opened is not None and len(text) - opened > 1:
         spans.append((opened, len(text.rstrip())))
     return spans
@@ -110,16 +126,60 @@ def claims_from_doc(doc: Doc, *, skip_spans: Sequence[tuple[int, int]] = ()) -> 
     """Every claim in the parsed text outside skip_spans (captions)."""
     discourse = Discourse.of(doc)
     quotations = [q for q in find_quotations(doc_text(doc)) if not overlaps(q[0], q[1], skip_spans)]
-    claims: dict[tuple[int, int, int | None], ClaimRecord] = {}
+    claims: dict[tuple[int, int, int | None], tuple[ClaimRecord, int]] = {}
     for sentence in sentences_outside(doc, skip_spans):
         for token in sentence:
             for claim in _claims_at(token, quotations, discourse):
-                claims.setdefault(
-                    (claim.content_start, claim.content_end, claim.source_start), claim
-                )
+                key = (claim.content_start, claim.content_end, claim.source_start)
+                claims.setdefault(key, (claim, token.idx))
                 if claim.speaker and claim.source_start is not None:
                     discourse.add(claim.source_start, claim.speaker, _discourse_kind(claim))
-    return sorted(claims.values(), key=lambda c: (c.content_start, c.source_start or 0))
+    for claim, colon in _speaker_line_claims(doc, skip_spans, discourse):
+        key = (claim.content_start, claim.content_end, claim.source_start)
+        claims.setdefault(key, (claim, colon))
+    outermost = _outermost(list(claims.values()))
+    return sorted(outermost, key=lambda c: (c.content_start, c.source_start or 0))
+
+
+# "PENCE: ...", "Poll: ...": a line opening with a short name and a colon (transcripts,
+# headlines) gives the rest of the line to that name; a transcript quoted paragraph by paragraph
+# opens each turn with a quotation mark ('"WALLACE: ...').
+_SPEAKER_LINE = re.compile(
+    r"^[ \t]*[\"“]?([A-Z][\w.’'-]*(?:[ \t]+[A-Z][\w.’'-]*){0,3}):[ \t]+(\S[^\n]*)$", re.M
+)
+
+
+def _speaker_line_claims(
+    doc: Doc, skip_spans: Sequence[tuple[int, int]], discourse: Discourse
+) -> list[tuple[ClaimRecord, int]]:
+    found = []
+    for match in _SPEAKER_LINE.finditer(doc_text(doc)):
+        (name_start, name_end), (start, end) = match.span(1), match.span(2)
+        end = start + len(match.group(2).rstrip())
+        source = doc.char_span(name_start, name_end)
+        if source is None or overlaps(name_start, end, skip_spans):
+            continue
+        name = trim_span(source).text
+        speaker = _Speaker(discourse.full_name(name), speaker_kind_of_name(name, "other"))
+        colon = doc[source.end] if source.end < len(doc) else source[-1]
+        claim = _claim(doc, start, end, False, source, colon, speaker, None)
+        found.append((claim, name_end))
+    return found
+
+
+def _outermost(found: list[tuple[ClaimRecord, int]]) -> list[ClaimRecord]:
+    """Claims whose cue lies in no other claim's content: a belief reported inside what someone
+    said ("X said Y wants Z") is part of X's claim, not a claim of its own."""
+    contents = [(claim.content_start, claim.content_end) for claim, _ in found]
+    return [
+        claim
+        for index, (claim, cue_start) in enumerate(found)
+        if not any(
+            start <= cue_start < end
+            for other, (start, end) in enumerate(contents)
+            if other != index
+        )
+    ]
 
 
 def _discourse_kind(claim: ClaimRecord) -> str:
@@ -132,9 +192,104 @@ def _claims_at(
     if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
         claim = _according_to_claim(token, quotations, discourse)
         return [claim] if claim else []
-    if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
+    if _is_cue_verb(token):
         return _speech_verb_claims(token, quotations, discourse)
+    if token.pos_ == "NOUN" and (
+        token.lower_ in ATTRIBUTION_NOUNS or token.lemma_.lower() in ATTRIBUTION_NOUNS
+    ):
+        claim = _noun_claim(token, discourse)
+        return [claim] if claim else []
     return []
+
+
+_NOUN_CONTENT_PREPOSITIONS = frozenset({"of", "for", "about", "on", "against", "over", "to"})
+
+
+def _noun_claim(noun: Token, discourse: Discourse) -> ClaimRecord | None:
+    """ "Trump's claim that ...", "her plan to ...", "X voiced concern about ...": the noun's
+    clause or prepositional object is the content; its owner or the light verb's subject is the
+    source."""
+    content = _noun_content(noun)
+    if content is None:
+        return None
+    owner = _noun_owner(noun)
+    source = _source_span(owner) if owner is not None else None
+    if source is not None and overlaps(source.start_char, source.end_char, [content]):
+        return None
+    speaker = _speaker(owner, discourse) if owner is not None else _Speaker(None, None)
+    return _claim(noun.doc, content[0], content[1], False, source, noun, speaker, None)
+
+
+def _noun_content(noun: Token) -> tuple[int, int] | None:
+    for child in noun.rights:
+        if (
+            child.dep_ in ("acl", "ccomp")
+            and child.pos_ in ("VERB", "AUX")
+            and _is_complement(child)
+        ):
+            tokens = list(child.subtree)
+        elif child.dep_ == "prep" and child.lower_ in _NOUN_CONTENT_PREPOSITIONS:
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if not objects or objects[0].ent_type_ in _SETTING_ENTITIES:
+                continue
+            tokens = [t for o in objects for t in o.subtree]
+        else:
+            continue
+        span = _strip_span_punct(noun.doc[min(t.i for t in tokens) : max(t.i for t in tokens) + 1])
+        if span is not None:
+            return span.start_char, span.end_char
+    return None
+
+
+def _is_complement(verb: Token) -> bool:
+    """A "that" clause or a "to" infinitive, not a participle ("the statement released ...")."""
+    return any(
+        c.dep_ == "mark"
+        and c.lower_ in ("that", "whether", "if")
+        or c.dep_ == "aux"
+        and c.lower_ == "to"
+        for c in verb.children
+    )
+
+
+def _noun_owner(noun: Token) -> Token | None:
+    """Whose statement, plan or criticism a cue noun is: its possessor ("Trump's claim"), else
+    the subject of the verb it hangs from ("She peppered him with attacks on ...", "They went
+    with hopes of ...", "X voiced concern")."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    verb = _governing_verb(noun)
+    return _subject_of(verb) if verb is not None else None
+
+
+_NOUN_ATTACHMENTS = frozenset({"dobj", "pobj", "conj", "attr", "appos", "oprd"})
+
+
+def _governing_verb(noun: Token) -> Token | None:
+    """The verb a noun is the object of, directly or through prepositions and conjunctions."""
+    node = noun
+    for _ in range(4):
+        if node.dep_ not in _NOUN_ATTACHMENTS and node.dep_ != "prep":
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+    return None
+
+
+def _is_cue_verb(token: Token) -> bool:
+    if token.lemma_.lower() not in ATTRIBUTION_VERBS or token.pos_ not in ("VERB", "AUX"):
+        return False
+    # "so-called", "self-described": part of a compound adjective, not a verb of saying
+    if token.i > 0 and token.doc[token.i - 1].text in ("-", "‐"):
+        return False
+    # "..., the broadcaster reported, citing X": X is the cited source of "reported"
+    return not (
+        token.lemma_.lower() in _QUOTING_VERBS
+        and token.dep_ in ("advcl", "xcomp", "conj", "dep")
+        and token.head.lemma_.lower() in ATTRIBUTION_VERBS
+    )
 
 
 def _speech_verb_claims(
@@ -151,12 +306,19 @@ def _speech_verb_claims(
     speaker = _speaker(subject, discourse) if subject is not None else _Speaker(None, None)
     claims = []
     for start, end, direct in contents:
-        if source_span is not None and overlaps(
-            source_span.start_char, source_span.end_char, [(start, end)]
-        ):
+        if source_span is not None and _source_inside(source_span, start, end, quotations):
             continue  # the "source" is inside what was said: a misparse
         claims.append(_claim(verb.doc, start, end, direct, source_span, cue, speaker, cited_source))
     return claims
+
+
+def _source_inside(source: Span, start: int, end: int, quotations: list[tuple[int, int]]) -> bool:
+    """Whether a source lies within the words it is said to have said. A content joining two
+    quotations around the cue ('"Q1," X said. "Q2."') holds its source between them."""
+    if not overlaps(source.start_char, source.end_char, [(start, end)]):
+        return False
+    quoted = [(q_start, q_end) for q_start, q_end in quotations if start <= q_start < end]
+    return not quoted or overlaps(source.start_char, source.end_char, quoted)
 
 
 def _claim(
@@ -198,23 +360,51 @@ def _quoting_verb_above(verb: Token) -> Token | None:
     return None
 
 
+_RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+
+
 def _subject_of(verb: Token) -> Token | None:
-    """The grammatical subject, inherited through conjoined and auxiliary-like verbs."""
-    node = verb
-    for _ in range(3):
-        for child in node.children:
-            if child.dep_ in ("nsubj", "nsubjpass"):
-                return child
-            if child.dep_ == "agent":
-                objects = [c for c in child.children if c.dep_ == "pobj"]
-                if objects:
-                    return objects[0]
-        if node.dep_ in ("conj", "xcomp") and node.head.i != node.i:
-            node = node.head
-        else:
+    """The grammatical subject, inherited through conjoined, infinitive and participial verbs
+    ("X tried to convince ...", "X, calling Y ...", "X started by emphasizing ..."), and through
+    relative pronouns ("X, who said ...")."""
+    agent = _agent_of(verb)
+    if agent is not None:
+        return agent
+    node: Token | None = verb
+    for _ in range(4):
+        if node is None:
             break
+        subject = _own_subject(node)
+        if subject is not None:
+            return subject
+        node = _controller(node)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         return verb.head  # "sources saying that ..."
+    return None
+
+
+def _own_subject(verb: Token) -> Token | None:
+    subjects = [child for child in verb.children if child.dep_ == "nsubj"]
+    # "the reasons that Trump refuses ...": a misparse giving the clause two subjects
+    named = [s for s in subjects if s.lower_ not in _RELATIVE_PRONOUNS]
+    if named or subjects:
+        return (named or subjects)[0]
+    return _agent_of(verb)
+
+
+def _controller(verb: Token) -> Token | None:
+    """The verb whose subject a subjectless verb takes over, if any."""
+    head = verb.head
+    if head.i == verb.i:
+        return None
+    if verb.dep_ in ("conj", "xcomp"):
+        return head
+    # a participle or infinitive adjunct without a subject of its own: "..., calling it a hoax"
+    if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VBN", "VB"):
+        return head
+    # a gerund after a preposition: "started by emphasizing X", "steering clear of criticizing"
+    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+        return head.head
     return None
 
 
@@ -253,6 +443,10 @@ def _contents_of(verb: Token, quotations: list[tuple[int, int]]) -> list[tuple[i
             contents.append(_clause_content(child, quotations))
     if verb.dep_ in ("parataxis", "advcl") and _in_quotation(verb.head, quotations):
         contents.append(_clause_content(verb.head, quotations))
+    if not contents:
+        complement = _complement_content(verb)
+        if complement is not None:
+            contents.append(complement)
     clause_start, clause_end = _clause_bounds(verb, contents)
     text = doc_text(verb.doc)
     for start, end in quotations:
@@ -264,7 +458,154 @@ def _contents_of(verb: Token, quotations: list[tuple[int, int]]) -> list[tuple[i
         after = start >= clause_end and _ADJACENT_GAP.match(text[clause_end:start])
         if before or after:
             contents.append((start, end, True))
-    return contents
+    contents = _drop_closed_quotation_before(contents, clause_start, text)
+    return _join_quotations(contents, clause_end, quotations, text)
+
+
+def _drop_closed_quotation_before(
+    contents: list[tuple[int, int, bool]], clause_start: int, text: str
+) -> list[tuple[int, int, bool]]:
+    """'"... fail." In a statement, X said: "Q"': a quotation ending its own sentence before
+    the cue belongs to an earlier attribution when the cue has a quotation of its own after it
+    (a quotation the cue attributes closes with a comma: '"Q," X said')."""
+    if not any(start >= clause_start for start, _, _ in contents):
+        return contents
+    return [
+        (start, end, direct)
+        for start, end, direct in contents
+        if not (
+            direct
+            and end <= clause_start
+            and text[start:end].rstrip(_QUOTE_CLOSE + "'")[-1:] == "."
+        )
+    ]
+
+
+_SENTENCE_GAP = re.compile(r"^[\s.,:;—–-]*$")
+
+
+def _join_quotations(
+    contents: list[tuple[int, int, bool]],
+    clause_end: int,
+    quotations: list[tuple[int, int]],
+    text: str,
+) -> list[tuple[int, int, bool]]:
+    """One content for a quotation the cue interrupts and for the paragraphs it runs on into:
+    '"Q1," she said. "Q2."' and a quotation continued in paragraphs that are wholly quoted."""
+    direct = sorted(c for c in contents if c[2])
+    if not direct or len(direct) != len(contents):
+        return contents
+    start, end = direct[0][0], direct[-1][1]
+    if len(direct) == 1 and end <= clause_end:
+        following = next((q for q in quotations if q[0] >= clause_end), None)
+        if following is not None and _SENTENCE_GAP.match(text[clause_end : following[0]]):
+            end = following[1]
+    for q_start, q_end in quotations:
+        if q_start < end:
+            continue
+        gap, rest = text[end:q_start], text[q_end : q_end + 2]
+        if "\n" not in gap or gap.strip() or (rest.strip() and "\n" not in rest):
+            break
+        end = q_end
+    return [(start, end, True)]
+
+
+_OBJECT_DEPS = ("dobj", "xcomp", "oprd", "dative")
+
+
+def _complement_content(verb: Token) -> tuple[int, int, bool] | None:
+    """What a cue verb without a clause gives to its subject: an infinitive ("vowed to ..."),
+    a noun phrase ("criticised the plan", "called him a liar"), a preposition's object
+    ("called for ..."), or the subject of a passive with an agent ("was endorsed by X")."""
+    lemma = verb.lemma_.lower()
+    children = [c for c in verb.children if c.dep_ in _OBJECT_DEPS]
+    if lemma in CLAUSE_ONLY_VERBS:
+        children = [c for c in children if c.dep_ == "xcomp" and lemma in DESIRE_VERBS]
+    if not children:
+        children = _prepositional_objects(verb)
+    if not children and _agent_of(verb) is not None:
+        children = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if not children:
+        return None
+    children = children + _judgement_grounds(verb, children)
+    aside = _asides(children)
+    tokens = [t for child in children for t in child.subtree if not t.is_space and t.i not in aside]
+    start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
+    span = _strip_span_punct(verb.doc[start:end])
+    if span is None or verb.i in range(span.start, span.end):
+        return None
+    return span.start_char, span.end_char, False
+
+
+def _asides(heads: list[Token]) -> set[int]:
+    """Token indices of non-restrictive relative clauses closing a noun phrase ("the health of
+    Donald Trump, who is 70"): a description of the object, not part of what was said of it."""
+    aside: set[int] = set()
+    for head in heads:
+        for token in head.subtree:
+            if token.dep_ != "relcl" or token.head.pos_ not in ("NOUN", "PROPN"):
+                continue
+            clause = list(token.subtree)
+            before = token.doc[clause[0].i - 1] if clause[0].i > 0 else None
+            if before is not None and before.text == "," and clause[-1].i >= head.right_edge.i:
+                aside.update(t.i for t in clause)
+    return aside
+
+
+# Prepositions that complete a judgement of an object: "blamed X for Y", "dismissed X as Y",
+# "linked X to Y", "compared X with Y".
+_GROUNDS_PREPOSITIONS = frozenset({"for", "as", "to", "with", "over", "of"})
+
+
+def _judgement_grounds(verb: Token, objects: list[Token]) -> list[Token]:
+    """The reason or role a judgement gives its object belongs to what was judged."""
+    if verb.lemma_.lower() not in JUDGEMENT_VERBS or not any(o.dep_ == "dobj" for o in objects):
+        return []
+    last = max(t.i for o in objects for t in o.subtree)
+    return [
+        child
+        for child in verb.rights
+        if child.i > last
+        and child.dep_ == "prep"
+        and child.lower_ in _GROUNDS_PREPOSITIONS
+        and not any(o.ent_type_ in _SETTING_ENTITIES for o in child.children)
+    ]
+
+
+_SETTING_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "EVENT", "CARDINAL"})
+
+
+def _prepositional_objects(verb: Token) -> list[Token]:
+    """ "called for X", "warned against X": the preposition right after the verb."""
+    if verb.lemma_.lower() not in JUDGEMENT_VERBS | SPEECH_VERBS | DESIRE_VERBS:
+        return []
+    for child in verb.rights:
+        if child.dep_ == "prep" and child.lower_ in PREPOSITIONAL_CONTENT and child.i - verb.i <= 2:
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            # "spoke on Monday", "talked in Ohio": when and where, not what
+            return [o for o in objects if o.ent_type_ not in _SETTING_ENTITIES]
+    return []
+
+
+def _agent_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _strip_span_punct(span: Span) -> Span | None:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].is_space or doc[start].is_punct and not doc[start].is_quote):
+        start += 1
+    while end > start and (
+        doc[end - 1].is_space or doc[end - 1].is_punct and not doc[end - 1].is_quote
+    ):
+        end -= 1
+    return doc[start:end] if end > start else None
 
 
 def _clause_bounds(verb: Token, contents: list[tuple[int, int, bool]]) -> tuple[int, int]:
@@ -293,6 +634,11 @@ def _clause_content(head: Token, quotations: list[tuple[int, int]]) -> tuple[int
     for q_start, q_end in quotations:
         quoted = [t for t in words if q_start <= t.idx < q_end]
         if q_start <= head.idx < q_end and len(quoted) >= 0.6 * len(words):
+            # 'said that "..."': the complementiser belongs to the content as written
+            # and so does a subject the quotation runs on from ('Putin has "been a leader ..."')
+            lead = [t for t in words if t.idx < q_start]
+            if lead:
+                return min(t.idx for t in lead), q_end, False
             return q_start, q_end, True
     doc = head.doc
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -351,6 +697,9 @@ def _strip_punct(tokens: list[Token]) -> list[Token]:
 
 def _speaker(subject: Token, discourse: Discourse) -> _Speaker:
     """The canonical name and kind of whoever a subject refers to."""
+    if subject.lower_ in _RELATIVE_PRONOUNS and subject.head.dep_ == "relcl":
+        # "X, who said ...": the source as written is "who", the speaker is X
+        return _speaker(subject.head.head, discourse)
     if subject.lower_ in PRONOUNS:
         mention = discourse.resolve_pronoun(subject)
         if mention is None:
@@ -363,6 +712,8 @@ def _speaker(subject: Token, discourse: Discourse) -> _Speaker:
     kind = {"PERSON": "person", "GPE": "government", "NORP": "government"}.get(subject.ent_type_)
     if kind is None:
         kind = speaker_kind_of_name(phrase, "organisation" if subject.pos_ == "PROPN" else "other")
+    if kind == "organisation" and subject.head.lemma_.lower() == "report":
+        kind = "media"  # an organisation that reports news is an outlet ("NHK reported")
     return _Speaker(name, kind)
 
 

@@ -346,8 +346,12 @@ def _item_link(item: dict[str, Any]) -> str | None:
 def _absolute_link(link: str | None, base_url: str) -> str | None:
     if not link or not link.strip():
         return None
-    absolute = urljoin(base_url, link.strip())
-    return absolute if urlsplit(absolute).scheme.lower() in _ENTRY_SCHEMES else None
+    try:
+        absolute = urljoin(base_url, link.strip())
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:  # not a URL at all (e.g. "//["): this item has no link, the feed goes on
+        return None
+    return absolute if scheme in _ENTRY_SCHEMES else None
 
 
 def _struct_time_iso(

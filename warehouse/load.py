@@ -17,9 +17,8 @@ import duckdb
 import pyarrow as pa
 
 from schemas import ids
-from schemas.errors import LoadError
-from schemas.records import ArticleRecord, ClaimRecord, FetchLogRecord
-from warehouse.db import connect
+from schemas.records import ArticleRecord, ClaimRecord, EventRecord, FetchLogRecord
+from warehouse.event_clusters import assign_event_clusters
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,12 @@ def _utc_naive(value: datetime | None) -> datetime | None:
     return value
 
 
-def published_at(published: str | None) -> datetime | None:
-    """The article's stated publication time as naive UTC, or None when it does not parse."""
-    if not published:
+def utc_timestamp(stated: str | None) -> datetime | None:
+    """A stated ISO time (publication, modification) as naive UTC; None when it does not parse."""
+    if not stated:
         return None
     try:
-        return _utc_naive(datetime.fromisoformat(published.replace("Z", "+00:00")))
+        return _utc_naive(datetime.fromisoformat(stated.replace("Z", "+00:00")))
     except ValueError:
         return None
 
@@ -63,7 +62,7 @@ def article_row(record: ArticleRecord, extractor_version: str | None, parser_ver
         "source": record.source,
         "title": record.title,
         "authors": list(record.authors),
-        "published_at": published_at(record.published),
+        "published_at": utc_timestamp(record.published),
         "published_text": record.published,
         "language": record.language,
         "text": record.text,
@@ -72,6 +71,16 @@ def article_row(record: ArticleRecord, extractor_version: str | None, parser_ver
         "fetched_at": _utc_naive(record.fetched_at) or _now(),
         "warc_record": record.warc_record,
         "dup_of": record.dup_of,
+        "site_name": record.site_name,
+        "modified_at": utc_timestamp(record.modified),
+        "section": record.section,
+        "tags": list(record.tags),
+        "image_url": record.image,
+        "description": record.description,
+        "text_fingerprint": record.text_fingerprint,
+        "minhash": record.minhash,
+        "claim_count": len(record.claims),
+        "event_count": len(record.events),
         "parser_version": parser_version,
         "extractor_version": extractor_version,
         "loaded_at": _now(),
@@ -124,13 +133,30 @@ def claim_rows(article: str, record: ArticleRecord) -> list[dict[str, Any]]:
     return rows
 
 
+def _participants(event: EventRecord) -> dict[str, Any]:
+    """The event's participants on its own row (migration 006), as event_actors has them."""
+
+    def names(role: str) -> str | None:
+        found = sorted({a.name for a in event.actors if a.role == role})
+        return "; ".join(found) or None
+
+    countries = sorted({a.country_code for a in event.actors if a.country_code})
+    return {"actors": names("actor"), "recipients": names("recipient"), "countries": countries}
+
+
 def event_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[dict]]:
     events, actors = [], []
     for event in record.events:
         event_key = ids.event_id(article, event.event_type, event.trigger_start, event.trigger_end)
         row = event.model_dump(exclude={"actors", "date"})
         events.append(
-            {"event_id": event_key, "article_id": article, "event_date": event.date, **row}
+            {
+                "event_id": event_key,
+                "article_id": article,
+                "event_date": event.date,
+                **row,
+                **_participants(event),
+            }
         )
         for actor in event.actors:
             actors.append(
@@ -298,16 +324,14 @@ def load_batch(
 
     An article already stored with the same text and extractor version is left as it is; one
     whose text or extractor version changed is replaced, with all its claims and events.
+    When another process holds the file for more than a few seconds the batch is staged on disk
+    and merged by the next writer (warehouse/staging.py); the counts are then all zero.
     """
-    with connect(warehouse) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            result = _load(con, records, fetch_log, run_id, extractor_version, parser_version)
-            con.execute("COMMIT")
-        except duckdb.Error as error:
-            con.execute("ROLLBACK")
-            raise LoadError(f"batch not loaded: {error}", url=str(warehouse)) from error
-    return result
+    # Imported here: staging loads its batches through `_load` of this module.
+    from warehouse.staging import StagedBatch, load_or_stage
+
+    batch = StagedBatch(list(records), list(fetch_log), run_id, extractor_version, parser_version)
+    return load_or_stage(warehouse, batch).result
 
 
 def _load(con, records, fetch_log, run_id, extractor_version, parser_version) -> LoadResult:
@@ -336,6 +360,7 @@ def _load(con, records, fetch_log, run_id, extractor_version, parser_version) ->
     claim_count = _insert(con, "claims", _unique(claims, "claim_id"))
     event_count = _insert(con, "events", _unique(events, "event_id"))
     _insert(con, "event_actors", _unique(actors, "event_id", "role", "name"))
+    assign_event_clusters(con, [row["event_id"] for row in events])
     log_count = _insert(con, "fetch_log", fetch_log_rows(fetch_log, run_id))
     _insert(con, "http_cache", http_cache_rows(fetch_log), replace=True)
     return LoadResult(

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from schemas.errors import QueryError
-from warehouse.db import connect
+from warehouse.db import LOCK_WAIT_SECONDS, connect
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,40 @@ def http_validators(warehouse: Path | str | None) -> dict[str, tuple[str | None,
     return {url: (etag, modified) for url, etag, modified in rows}
 
 
-def run_sql(warehouse: Path | str | None, query: str, *, write: bool = False) -> QueryResult:
+# What `newsflow sql --schema` shows: every table and view with its columns and their meaning.
+SCHEMA_QUERY = """
+SELECT c.table_name AS "table", coalesce(t.kind, 'view') AS kind, c.column_name AS "column",
+       c.data_type AS type, c.comment AS meaning
+FROM duckdb_columns() c
+LEFT JOIN (SELECT table_name, 'table' AS kind FROM duckdb_tables() WHERE schema_name = 'main') t
+    USING (table_name)
+WHERE c.schema_name = 'main' AND c.database_name = current_database()
+ORDER BY kind, c.table_name, c.column_index
+"""
+
+
+def first_copy_signatures(
+    warehouse: Path | str | None,
+) -> list[tuple[str, str, str | None, bytes | None]]:
+    """(article_id, canonical or discovered URL, text fingerprint, MinHash) of every stored first
+    copy, oldest first: what a run's duplicate index starts from."""
+    return _rows_if_present(
+        warehouse,
+        "articles",
+        "SELECT article_id, coalesce(canonical_url, url), text_fingerprint, minhash"
+        " FROM articles WHERE dup_of IS NULL ORDER BY loaded_at, article_id",
+    )
+
+
+def run_sql(
+    warehouse: Path | str | None,
+    query: str,
+    *,
+    write: bool = False,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> QueryResult:
     """Run one SQL statement; read-only unless `write` is set."""
-    with connect(warehouse, read_only=not write) as con:
+    with connect(warehouse, read_only=not write, wait_seconds=wait_seconds) as con:
         try:
             cursor = con.execute(query)
         except duckdb.Error as error:

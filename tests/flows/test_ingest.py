@@ -123,3 +123,161 @@ def test_ingest_fills_the_warehouse_and_a_rerun_adds_nothing(
     assert _counts(warehouse_path) == before
     runs = run_sql(warehouse_path, "SELECT count(*) FROM runs").rows[0][0]
     assert runs == 2
+
+
+# -- incremental runs, artifacts, overlap, recovery ---------------------------------------------
+
+from uuid import UUID  # noqa: E402
+
+from werkzeug import Request, Response  # noqa: E402
+
+ETAG = '"feed-v1"'
+
+
+def _conditional_feed(feed: str):
+    """A feed that answers 304 to a request bearing its ETag, as real feeds do."""
+
+    def respond(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == ETAG:
+            return Response(status=304, headers={"ETag": ETAG})
+        return Response(feed, content_type="application/rss+xml", headers={"ETag": ETAG})
+
+    return respond
+
+
+@pytest.fixture
+def quiet_site(httpserver: HTTPServer) -> HTTPServer:
+    """One feed with one article, unchanged from run to run."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", content_type="text/plain")
+    link = httpserver.url_for("/world/us-japan-talks")
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>talks</title><link>{link}</link></item></channel></rss>"
+    )
+    httpserver.expect_request("/feed.xml").respond_with_handler(_conditional_feed(feed))
+    httpserver.expect_request("/world/us-japan-talks").respond_with_data(
+        SEED.read_bytes(), content_type="text/plain; charset=utf-8"
+    )
+    return httpserver
+
+
+def _sources(tmp_path: Path, server: HTTPServer, names: tuple[str, ...] = ("quiet",)) -> Path:
+    path = tmp_path / "quiet-sources.yaml"
+    config = {
+        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
+        "sources": [
+            {"name": name, "kind": "feed", "url": server.url_for("/feed.xml")} for name in names
+        ],
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def _all_counts(warehouse: Path) -> dict[str, int]:
+    tables = ("articles", "claims", "events", "event_actors", "entities", "http_cache")
+    return {t: run_sql(warehouse, f"SELECT count(*) FROM {t}").rows[0][0] for t in tables}
+
+
+def _artifacts(run_id: str) -> dict[str, object]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)]))
+        )
+    return {artifact.key: artifact.data for artifact in found}
+
+
+def test_a_run_with_nothing_new_writes_only_its_run_record_and_its_304s(
+    prefect_server, tmp_path, quiet_site, warehouse_path
+):
+    from flows.ingest import ingest
+
+    sources = _sources(tmp_path, quiet_site)
+    first = ingest(str(sources), str(warehouse_path))
+    assert first["new_articles"] == 1 and first["status"] == "completed"
+    before = _all_counts(warehouse_path)
+    log_before = run_sql(warehouse_path, "SELECT count(*) FROM fetch_log").rows[0][0]
+
+    again = ingest(str(sources), str(warehouse_path))
+
+    assert [row["status"] for row in again["per_source"]] == ["not modified"]
+    assert _all_counts(warehouse_path) == before
+    new_log = run_sql(
+        warehouse_path,
+        f"SELECT status, not_modified FROM fetch_log WHERE run_id = '{again['run_id']}'",
+    ).rows
+    assert new_log == [(304, True)]
+    assert run_sql(warehouse_path, "SELECT count(*) FROM fetch_log").rows[0][0] == log_before + 1
+    runs = run_sql(warehouse_path, "SELECT status, flow, finished_at IS NOT NULL FROM runs").rows
+    assert runs == [("completed", "ingest", True)] * 2
+
+    artifacts = _artifacts(first["run_id"])
+    assert {"ingest-sources", "ingest-summary", "ingest-quality"} <= set(artifacts)
+    assert '"new": 1' in str(artifacts["ingest-sources"]).replace("'", '"')
+    assert "Slowest sources" in str(artifacts["ingest-summary"])
+
+
+def test_only_the_named_sources_run(prefect_server, tmp_path, quiet_site, warehouse_path):
+    from flows.ingest import ingest
+    from schemas.errors import ConfigError
+
+    sources = _sources(tmp_path, quiet_site, names=("quiet", "other"))
+    summary = ingest(str(sources), str(warehouse_path), source_names=["other"])
+    assert [row["source"] for row in summary["per_source"]] == ["other"]
+    with pytest.raises(ConfigError):
+        ingest(str(sources), str(warehouse_path), source_names=["missing"])
+
+
+def test_a_run_after_a_crash_merges_what_the_crashed_run_staged(
+    prefect_server, tmp_path, quiet_site, warehouse_path
+):
+    from flows.ingest import ingest
+    from tests.factories import make_article
+    from warehouse.load import load_batch
+    from warehouse.staging import StagedBatch, stage_batch, staged_files
+
+    load_batch(warehouse_path, [])
+    stage_batch(warehouse_path, StagedBatch([make_article()], [], run_id="crashed"))
+
+    summary = ingest(str(_sources(tmp_path, quiet_site)), str(warehouse_path))
+
+    assert staged_files(warehouse_path) == []
+    urls = {row[0] for row in run_sql(warehouse_path, "SELECT url FROM articles").rows}
+    assert make_article().url in urls and len(urls) == 2
+    assert summary["new_articles"] == 1  # the crashed run's article is not counted twice
+
+
+def test_two_runs_at_once_store_each_row_once(prefect_server, tmp_path, quiet_site, warehouse_path):
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    sources = _sources(tmp_path, quiet_site, names=("quiet", "twin"))
+    script = "import sys; from flows.ingest import ingest; ingest(sys.argv[1], sys.argv[2])"
+    env = {**__import__("os").environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(sources), str(warehouse_path)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [(run.wait(timeout=600), run.stderr.read() if run.stderr else b"") for run in runs]
+
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    from warehouse.staging import StagedBatch, load_or_stage
+
+    load_or_stage(warehouse_path, StagedBatch([], []))  # merge what a busy moment staged
+    for table, key in (("articles", "article_id"), ("claims", "claim_id"), ("events", "event_id")):
+        total, distinct = run_sql(
+            warehouse_path, f"SELECT count(*), count(DISTINCT {key}) FROM {table}"
+        ).rows[0]
+        assert total == distinct > 0, table
+    assert run_sql(warehouse_path, "SELECT count(*) FROM articles").rows == [(1,)]
+    assert run_sql(warehouse_path, "SELECT count(*) FROM runs").rows == [(2,)]

@@ -134,3 +134,136 @@ def test_captions_produce_no_claims(seed_record: ArticleRecord) -> None:
         start = seed_record.text.index(caption)
         end = start + len(caption)
         assert all(c.content_end <= start or c.content_start >= end for c in seed_record.claims)
+
+
+# Attribution beyond speech: belief, intention and judgement, with noun-phrase and infinitive
+# contents (PolNeAR counts these; the lexicon lives in tasks/cues.py).
+
+
+def test_infinitive_content_of_intention_verb(nlp: Language) -> None:
+    [claim] = claims(nlp, "The governor wants to double the size of the state police.")
+    assert claim.content == "to double the size of the state police"
+    assert claim.source == "The governor"
+    assert claim.cue == "wants"
+
+
+def test_noun_phrase_content_of_judgement_verb(nlp: Language) -> None:
+    [claim] = claims(nlp, "The union criticized the new pension rules on Tuesday.")
+    assert claim.content.startswith("the new pension rules")
+    assert claim.source == "The union"
+
+
+def test_called_x_a_y_keeps_object_and_predicate(nlp: Language) -> None:
+    [claim] = claims(nlp, "The mayor called the proposal a disaster for small businesses.")
+    assert claim.content == "the proposal a disaster for small businesses"
+
+
+def test_passive_with_agent_gives_agent_as_source(nlp: Language) -> None:
+    [claim] = claims(nlp, "The measure was endorsed by the chamber of commerce.")
+    assert claim.content == "The measure"
+    assert claim.source == "the chamber of commerce"
+
+
+def test_prepositional_content(nlp: Language) -> None:
+    [claim] = claims(nlp, "Local leaders called for an independent inquiry into the fire.")
+    assert claim.content.startswith("an independent inquiry")
+    assert claim.source == "Local leaders"
+
+
+def test_time_after_preposition_is_not_content(nlp: Language) -> None:
+    assert claims(nlp, "The senator spoke on Monday.") == []
+
+
+def test_noun_cue_with_owner_as_source(nlp: Language) -> None:
+    [claim] = claims(nlp, "Lopez's claim that the vote was rigged drew wide criticism.")
+    assert claim.content == "that the vote was rigged"
+    assert claim.source == "Lopez's"  # as written, the way PolNeAR marks owners
+    assert claim.speaker == "Lopez"
+    assert claim.cue == "claim"
+
+
+def test_nested_attribution_is_part_of_outer_claim(nlp: Language) -> None:
+    [claim] = claims(nlp, "The minister said that the farmers want to delay the reform.")
+    assert claim.cue == "said"
+    assert claim.content == "that the farmers want to delay the reform"
+
+
+def test_quote_split_by_cue_is_one_content(nlp: Language) -> None:
+    text = '"We are ready," the coach said. "The team has trained for months."'
+    [claim] = claims(nlp, text)
+    assert claim.is_direct_quote
+    assert claim.content == text
+    assert claim.source == "the coach"
+
+
+def test_quote_running_over_paragraphs_is_one_content(nlp: Language) -> None:
+    text = "She said: “We will win this fight.\n\n“We have the votes.”\n\nThe vote is on Friday."
+    [claim] = claims(nlp, text)
+    assert claim.content == "“We will win this fight.\n\n“We have the votes.”"
+
+
+def test_relative_pronoun_source_resolves_to_its_antecedent(nlp: Language) -> None:
+    text = "The plan was backed by Anna Berg, who said that it would cut costs."
+    [claim] = [c for c in claims(nlp, text) if c.cue == "said"]
+    assert claim.source == "who"
+    assert claim.speaker == "Anna Berg"
+
+
+def test_speaker_line_of_a_transcript(nlp: Language) -> None:
+    [claim] = claims(nlp, "HOLT: The next question is about trade.\n")
+    assert claim.source == "HOLT"
+    assert claim.content == "The next question is about trade."
+
+
+def test_doubled_apostrophes_are_quotation_marks() -> None:
+    assert find_quotations("He said ''we won.'' Then") == [(8, 19)]
+
+
+def test_so_called_is_not_a_cue(nlp: Language) -> None:
+    assert claims(nlp, "The so-called reform plan stalled in committee.") == []
+
+
+def test_gerund_after_preposition_takes_the_verbs_subject(nlp: Language) -> None:
+    [claim] = claims(nlp, "The governor opened the debate by criticizing the new tax plan.")
+    assert claim.cue == "criticizing"
+    assert claim.content == "the new tax plan"
+    assert claim.source == "The governor"
+
+
+def test_noun_cue_without_owner_takes_the_governing_verbs_subject(nlp: Language) -> None:
+    [claim] = claims(nlp, "The senator answered with sharp attacks on the energy bill.")
+    assert claim.content == "the energy bill"
+    assert claim.source == "The senator"
+
+
+def test_judgement_keeps_its_grounds(nlp: Language) -> None:
+    [claim] = claims(nlp, "The union blamed the airline for the long delays.")
+    assert claim.content == "the airline for the long delays"
+    assert claim.source == "The union"
+
+
+def test_judged_object_drops_a_non_restrictive_relative_clause(nlp: Language) -> None:
+    [claim] = claims(nlp, "The coach praised the goalkeeper, who joined the club in May.")
+    assert claim.content == "the goalkeeper"
+
+
+def test_partial_quotation_keeps_the_subject_before_it(nlp: Language) -> None:
+    [claim] = claims(nlp, 'The mayor said the plan "will not cost taxpayers a single cent."')
+    assert claim.content == 'the plan "will not cost taxpayers a single cent."'
+    assert not claim.is_direct_quote
+    assert claim.source == "The mayor"
+
+
+def test_closed_quotation_before_a_colon_cue_is_not_its_content(nlp: Language) -> None:
+    text = '"The count is over." In a statement, the party said: "We accept the result."'
+    said = [c for c in claims(nlp, text) if c.cue == "said"]
+    assert [c.content for c in said] == ['"We accept the result."']
+
+
+def test_speaker_lines_of_a_quoted_transcript(nlp: Language) -> None:
+    text = '"SMITH: We will win this race in November.\n\n"JONES: Voters will decide that.'
+    found = {c.source: c.content for c in claims(nlp, text) if c.cue == ":"}
+    assert found == {
+        "SMITH": "We will win this race in November.",
+        "JONES": "Voters will decide that.",
+    }

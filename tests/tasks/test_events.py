@@ -10,7 +10,7 @@ from spacy.language import Language
 from schemas.records import PLOVER_TYPES, ArticleRecord, EventRecord
 from tasks.dates import resolve_date
 from tasks.events import NOUN_TRIGGERS, VERB_TRIGGERS, events_from_doc
-from tasks.places import country_code, place_country_code
+from tasks.places import country_code, geocode, place_country_code
 
 PUBLISHED = date(2021, 5, 4)  # a Tuesday
 
@@ -93,10 +93,95 @@ def test_event_type_of_trigger(nlp: Language, sentence: str, event_type: str) ->
     assert event_type in types
 
 
-def test_negated_event_is_dropped(nlp: Language) -> None:
-    assert [
+def test_negated_event_is_kept_as_negated_and_never_main(nlp: Language) -> None:
+    [event] = [
         e for e in events(nlp, "Russia did not attack the convoy.") if e.event_type == "ASSAULT"
-    ] == []
+    ]
+    assert event.status == "negated"
+    assert event.confidence <= 0.3
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "status"),
+    [
+        ("The two ministers met in Geneva on Monday.", "CONSULT", "happened"),
+        ("The two ministers will meet in Geneva next week.", "CONSULT", "planned"),
+        ("The foreign minister refused to meet his Iranian counterpart.", "CONSULT", "negated"),
+        ("Japan and the United States agreed to oppose the plan.", "REJECT", "planned"),
+    ],
+)
+def test_status_of_event(nlp: Language, sentence: str, event_type: str, status: str) -> None:
+    found = {e.event_type: e.status for e in events(nlp, sentence)}
+    assert found.get(event_type) == status
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "mode"),
+    [
+        (
+            "Nigeria said it will withdraw its troops from Chad unless the fighting stops.",
+            "THREATEN",
+            "retreat",
+        ),
+        (
+            "Palestinian leaders said they would boycott all contact with the United States.",
+            "THREATEN",
+            "reject",
+        ),
+        ("Hungary said it will support the resolution.", "AGREE", "support"),
+    ],
+)
+def test_announced_intentions_are_threats_or_promises(
+    nlp: Language, sentence: str, event_type: str, mode: str
+) -> None:
+    from bench._scoring import main_event
+
+    event = main_event(events(nlp, sentence))
+    assert event is not None
+    assert (event.event_type, event.mode, event.status) == (event_type, mode, "happened")
+
+
+def test_agreement_to_oppose_is_the_main_event(nlp: Language) -> None:
+    from bench._scoring import main_event
+
+    event = main_event(events(nlp, "Japan and the United States agreed to oppose the plan."))
+    assert event is not None and event.event_type == "AGREE"
+
+
+@pytest.mark.parametrize(
+    ("place", "code", "precision", "has_coordinates"),
+    [
+        ("London", "GBR", "city", True),
+        ("Hawaii", "USA", "state", False),
+        ("Japan", "JPN", "country", False),
+        ("the Gaza Strip", "PSE", "country", False),
+        ("Sivas", "TUR", "city", True),
+    ],
+)
+def test_geocode_never_presents_a_country_as_a_point(
+    place: str, code: str, precision: str, has_coordinates: bool
+) -> None:
+    found = geocode(place)
+    assert found is not None
+    assert (found.country_code, found.precision) == (code, precision)
+    assert (found.latitude is not None) == has_coordinates
+
+
+def test_city_coordinates_are_the_city(nlp: Language) -> None:
+    [event] = events(nlp, "The French foreign minister met his German counterpart in Berlin.")
+    assert event.location_precision == "city"
+    assert event.latitude is not None and event.longitude is not None
+    assert 52 < event.latitude < 53 and 13 < event.longitude < 14
+
+
+def test_region_has_no_country(nlp: Language) -> None:
+    [event] = [
+        e
+        for e in events(nlp, "Chinese warships attacked a fishing boat in the South China Sea.")
+        if e.event_type == "ASSAULT"
+    ]
+    assert (event.location_precision, event.country_code) == ("region", None)
+    assert "South China Sea" in event.contexts
 
 
 def test_actors_recipients_and_countries(nlp: Language) -> None:
@@ -147,7 +232,9 @@ def test_seed_trilateral_meeting_in_hawaii(seed_record: ArticleRecord) -> None:
     event = trilateral[0]
     assert _codes(event) == {"Mark Milley": "USA", "Koji Yamazaki": "JPN", "Won In-Choul": "KOR"}
     assert (event.location, event.country_code) == ("Hawaii", "USA")
+    assert (event.location_precision, event.latitude) == ("state", None)
     assert (event.date, event.date_precision) == ("2021-04-26", "week")
+    assert event.mode == "multilateral"
 
 
 def test_seed_two_plus_two_last_month(seed_record: ArticleRecord) -> None:
@@ -177,3 +264,110 @@ def test_seed_event_offsets_and_ranges(seed_record: ArticleRecord) -> None:
         assert 0.0 <= event.confidence <= 1.0
         for caption in seed_record.captions:
             assert caption not in event.sentence
+
+
+# ---- participants PLOVER implies, frames and the learned fallback ------------------------------
+
+
+def _main(nlp: Language, text: str) -> EventRecord:
+    from bench._scoring import main_event
+
+    event = main_event(events(nlp, text))
+    assert event is not None
+    return event
+
+
+def _roles(event: EventRecord) -> set[tuple[str, str | None]]:
+    return {(a.role, a.country_code) for a in event.actors if a.country_code}
+
+
+def test_unnamed_target_is_the_other_country_named_after_the_trigger(nlp: Language) -> None:
+    event = _main(nlp, "Egypt complained to the United Nations about Ethiopian dam construction.")
+    assert event.event_type == "ACCUSE"
+    assert _roles(event) == {("actor", "EGY"), ("recipient", "ETH")}
+
+
+def test_domestic_target_is_the_actors_own_country(nlp: Language) -> None:
+    event = _main(nlp, "Kenyan police arrested dozens of students on Friday.")
+    assert event.event_type == "COERCE"
+    assert _roles(event) == {("actor", "KEN"), ("recipient", "KEN")}
+
+
+def test_unnamed_attacker_is_coded_to_the_place(nlp: Language) -> None:
+    event = _main(nlp, "Two French soldiers were killed by a roadside bomb in Mali.")
+    assert event.event_type == "ASSAULT"
+    assert _roles(event) == {("actor", "MLI"), ("recipient", "FRA")}
+
+
+def test_saying_that_another_must_act_is_a_request(nlp: Language) -> None:
+    event = _main(nlp, "Germany said on Monday that Turkey must release the journalists.")
+    assert event.event_type == "REQUEST"
+    assert _roles(event) == {("actor", "DEU"), ("recipient", "TUR")}
+
+
+def test_announced_refusal_is_a_reject(nlp: Language) -> None:
+    event = _main(nlp, "Hungary said it will not accept the migrant quota.")
+    assert (event.event_type, event.status) == ("REJECT", "happened")
+
+
+def test_calling_for_sanctions_against_a_country_accuses_it(nlp: Language) -> None:
+    event = _main(nlp, "The senator called for sanctions against Venezuela on Tuesday.")
+    assert event.event_type == "ACCUSE"
+    assert ("recipient", "VEN") in _roles(event)
+
+
+def test_staged_protest_beats_its_purpose_clause(nlp: Language) -> None:
+    event = _main(nlp, "Students staged demonstrations in Dhaka to demand electoral reforms.")
+    assert event.event_type == "PROTEST"
+
+
+def test_willingness_to_withdraw_is_an_offer(nlp: Language) -> None:
+    event = _main(nlp, "Armenia says it is willing to withdraw its troops from the border.")
+    assert event.event_type == "AGREE"
+
+
+def test_military_titles_are_not_country_codes(nlp: Language) -> None:
+    event = _main(nlp, "Lt. Col. Marcus Webb resigned on Friday.")
+    assert not {a.country_code for a in event.actors if a.role == "actor"} & {"LTU", "COL"}
+
+
+def test_sentence_without_trigger_falls_back_to_the_model(nlp: Language) -> None:
+    from tasks.event_model import EventTypeModel, LemmaEmbedder, use_model
+
+    examples = [
+        ("COOPERATE", "The two navies held war games together."),
+        ("AID", "The government sent food to the refugees."),
+    ]
+    model = EventTypeModel(LemmaEmbedder(nlp, [s for _, s in examples]), examples, min_score=0.1)
+    use_model(model)
+    try:
+        found = events(nlp, "French warships began war games with the Indian navy off Goa.")
+    finally:
+        use_model(None)
+    [event] = found
+    assert event.event_type == "COOPERATE"
+    assert event.confidence <= 0.3
+    assert ("actor", "FRA") in _roles(event)
+
+
+def test_background_sentence_without_a_named_party_yields_no_event(nlp: Language) -> None:
+    assert events(nlp, "The court adjourned on Monday.") == []
+
+
+def test_pronoun_for_a_country_keeps_its_code(nlp: Language) -> None:
+    event = _main(nlp, "Japan said on Tuesday that it had halted economic aid to Serbia.")
+    assert event.event_type == "SANCTION"
+    assert _roles(event) == {("actor", "JPN"), ("recipient", "SRB")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "code"),
+    [
+        ("The Kremlin accused Ukraine of sabotage.", "RUS"),
+        ("The PRC condemned the Philippine navy.", "CHN"),
+        ("A White House spokesman criticized Venezuela.", "USA"),
+    ],
+)
+def test_government_seats_stand_for_their_country(nlp: Language, sentence: str, code: str) -> None:
+    event = _main(nlp, sentence)
+    assert ("actor", code) in _roles(event)

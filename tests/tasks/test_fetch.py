@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import brotli
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
@@ -379,13 +380,34 @@ def test_gzip_bomb_is_cut_off_while_inflating(httpserver: HTTPServer, fetcher: F
 def test_gzip_body_is_inflated(httpserver: HTTPServer, fetcher: Fetcher) -> None:
     page = "<p>Grüße aus Köln</p>".encode()
     httpserver.expect_request(
-        "/gz", headers={"Accept-Encoding": "gzip, deflate"}
+        "/gz", headers={"Accept-Encoding": "gzip, deflate, br"}
     ).respond_with_data(
         gzip.compress(page), headers={"Content-Encoding": "gzip"}, content_type="text/html"
     )
     document, records = fetcher.fetch(httpserver.url_for("/gz"), source="s")
     assert document is not None and document.content == page
     assert records[0].bytes == len(page)
+
+
+def test_brotli_body_is_inflated(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    page = "<p>Grüße aus Köln</p>".encode()
+    httpserver.expect_request("/br").respond_with_data(
+        brotli.compress(page), headers={"Content-Encoding": "br"}, content_type="text/html"
+    )
+    document, records = fetcher.fetch(httpserver.url_for("/br"), source="s")
+    assert document is not None and document.content == page
+
+
+def test_brotli_bomb_is_cut_off_while_inflating(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    """50 MB of zeros compress to a few dozen bytes of brotli; inflating stops at max_bytes."""
+    bomb = brotli.compress(bytes(50_000_000))
+    assert len(bomb) < 1_000
+    httpserver.expect_request("/br-bomb").respond_with_data(
+        bomb, headers={"Content-Encoding": "br"}, content_type="text/html"
+    )
+    document, records = fetcher.fetch(httpserver.url_for("/br-bomb"), source="s")
+    assert document is None
+    assert records[0].refused and "max_bytes" in (records[0].error or "")
 
 
 def test_body_that_is_not_what_its_encoding_says_is_logged(

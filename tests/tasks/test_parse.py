@@ -321,8 +321,101 @@ def test_html_beyond_the_byte_cap_is_not_read(monkeypatch: pytest.MonkeyPatch) -
     assert "Hidden" not in article.text
 
 
+def test_a_40_mb_page_is_read_up_to_the_cap_only() -> None:
+    paragraph = "<p>" + "Earlier news about the harbour and its ferries. " * 40 + "</p>"
+    padding = paragraph * (40_000_000 // len(paragraph))
+    article = parse_bytes(
+        page(body=padding + "<p>Hidden after the cap.</p>"), url="https://e.org/a"
+    )
+    assert "Earlier news" in article.text
+    assert "Hidden" not in article.text
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_deeply_nested_html_gives_an_article_or_a_parse_error(depth: int) -> None:
+    nested = "<div>" * depth + BODY + "</div>" * depth
+    try:
+        article = parse_bytes(page(body=nested), url="https://e.org/n")
+    except ParseError as error:
+        assert error.url == "https://e.org/n"
+    else:
+        assert article.text.strip()
+
+
 def test_html_fragment_with_html_content_type_is_read() -> None:
     assert "harbour" in parse_bytes(BODY.encode(), content_type="text/html").text
+
+
+# JSON documents ------------------------------------------------------------------------------
+
+
+def test_json_article_with_text_keeps_the_text_exactly() -> None:
+    body = PARAGRAPHS[0] + "\n\n[Boats in the harbour. Credit: AP]\n\n" + PARAGRAPHS[1]
+    data = {
+        "text": body,
+        "title": "Harbour vote",
+        "url": "https://example.org/news/harbour",
+        "published": "2021-05-04T09:30:00+02:00",
+        "authors": ["Jane Doe", "Staff"],
+    }
+    article = parse_bytes(json.dumps(data).encode(), content_type="application/json")
+    assert article.text == body
+    assert article.title == "Harbour vote"
+    assert article.published == "2021-05-04T09:30:00+02:00"
+    assert article.authors == ("Jane Doe",)
+    assert article.url == article.canonical_url == "https://example.org/news/harbour"
+    assert article.captions == ("[Boats in the harbour. Credit: AP]",)
+
+
+def test_json_article_with_schema_org_names_and_a_file_url() -> None:
+    data = {
+        "articleBody": PARAGRAPHS[2],
+        "headline": "Spring start",
+        "datePublished": "2021-05-04",
+        "author": [{"@type": "Person", "name": "John Roe"}],
+        "url": "https://example.org/spring",
+    }
+    article = parse_bytes(
+        json.dumps(data).encode(), url="file:///data/spring.json", filename="spring.json"
+    )
+    assert (article.text, article.title, article.published) == (
+        PARAGRAPHS[2],
+        "Spring start",
+        "2021-05-04",
+    )
+    assert article.authors == ("John Roe",)
+    assert article.url == "file:///data/spring.json"
+    assert article.canonical_url == "https://example.org/spring"
+
+
+def test_json_article_with_html_is_parsed_as_a_page_and_its_own_fields_win() -> None:
+    head = '<meta property="og:title" content="Page title">'
+    data = {"html": page(head).decode(), "title": "Given title", "author": "Jane Doe"}
+    article = parse_bytes(json.dumps(data).encode(), content_type="application/json")
+    assert article.title == "Given title"
+    assert article.authors == ("Jane Doe",)
+    assert PARAGRAPHS[0] in article.text
+    assert article.language == "en"
+    only_html = parse_bytes(json.dumps({"html": page(head).decode()}).encode(), filename="a.json")
+    assert only_html.title == "Page title"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b'[{"text": "a list of articles is not one article"}]',
+        b'"just a string"',
+        b'{"title": "no text"}',
+        b'{"text": "   "}',
+        b'{"text": 42}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+def test_json_that_is_not_one_article_is_a_parse_error(content: bytes) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_bytes(content, url="https://example.org/j", content_type="application/json")
+    assert raised.value.url == "https://example.org/j"
 
 
 # Entry points and errors ----------------------------------------------------------------------
@@ -384,12 +477,33 @@ def test_unreadable_documents_raise_parse_error_with_url(
 
 
 CONTENT_TYPES = st.sampled_from(
-    [None, "text/html", "text/plain", "text/html; charset=utf-16", "text/plain; charset=bogus"]
+    [
+        None,
+        "text/html",
+        "text/plain",
+        "text/html; charset=utf-16",
+        "text/plain; charset=bogus",
+        "application/json",
+    ]
 )
 MARKUP_PIECES = st.sampled_from(
     [b"<html>", b"<p>", b"</p>", b"<script type='application/ld+json'>{", b"<meta charset=x>",
      b"<figcaption>", b"<time datetime='2020-99-99'>", b"\xff\xfe", b"\x00", b"date 2021-05-04 "]
 )  # fmt: skip
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["text", "body", "html", "title", "url", "published", "author", "x"]),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -398,6 +512,7 @@ MARKUP_PIECES = st.sampled_from(
         st.binary(max_size=2000),
         st.lists(st.one_of(MARKUP_PIECES, st.binary(max_size=40)), max_size=30).map(b"".join),
         st.text(max_size=500).map(str.encode),
+        JSON_VALUES.map(lambda value: json.dumps(value).encode()),
     ),
     content_type=CONTENT_TYPES,
 )

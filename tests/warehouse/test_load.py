@@ -9,8 +9,9 @@ from schemas import ids
 from schemas.errors import LoadError, WarehouseLockedError
 from schemas.records import FetchLogRecord
 from tests.factories import TEXT, make_article
+from tests.warehouse.lock_holder import held
 from warehouse.db import connect, migrations
-from warehouse.load import load_batch, published_at
+from warehouse.load import load_batch, utc_timestamp
 from warehouse.query import known_urls, run_sql
 
 TEXT_V2 = TEXT.replace("Monday", "Tuesday")
@@ -83,36 +84,21 @@ def test_failed_batch_leaves_nothing_half_written(warehouse_path):
     assert count(warehouse_path, "events") == 0
 
 
-def test_published_at_accepts_dates_and_offsets():
-    assert published_at("2021-05-04") == datetime(2021, 5, 4)
-    assert published_at("2024-03-12T09:30:00Z") == datetime(2024, 3, 12, 9, 30)
-    assert published_at("not a date") is None
-    assert published_at(None) is None
+def test_utc_timestamp_accepts_dates_and_offsets():
+    assert utc_timestamp("2021-05-04") == datetime(2021, 5, 4)
+    assert utc_timestamp("2024-03-12T09:30:00Z") == datetime(2024, 3, 12, 9, 30)
+    assert utc_timestamp("not a date") is None
+    assert utc_timestamp(None) is None
 
 
-def test_writer_waits_then_reports_a_locked_warehouse(warehouse_path, tmp_path):
-    import subprocess
-    import sys
-
+def test_writer_waits_then_reports_a_locked_warehouse(warehouse_path):
     load_batch(warehouse_path, [])
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
-            " time.sleep(30)",
-            str(warehouse_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(WarehouseLockedError), connect(warehouse_path, wait_seconds=0.5):
-            pass
-    finally:
-        holder.kill()
-        holder.wait()
+    with (
+        held(warehouse_path),
+        pytest.raises(WarehouseLockedError),
+        connect(warehouse_path, wait_seconds=0.5),
+    ):
+        pass
     with connect(warehouse_path) as con:  # once the holder is gone, the warehouse opens again
         assert con.execute("SELECT 1").fetchone() == (1,)
 
