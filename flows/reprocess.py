@@ -26,6 +26,7 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 
 from flows.artifacts import publish_run_artifacts
+from flows.ingest import SourceResult
 from schemas.records import ArticleRecord, Document, FetchSettings
 from tasks.articles import articles_from_documents
 from tasks.extract import EXTRACTOR_VERSION
@@ -143,31 +144,15 @@ def _stamp_parser_version(warehouse: Path, records: Sequence[ArticleRecord]) -> 
         )
 
 
-@dataclass
-class BatchResult:
-    """One batch of reprocessed articles, shaped like an ingest source for the artifacts."""
-
-    source: str
-    new_articles: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    claims: int = 0
-    events: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    status: str = "reprocessed"
-    staged: bool = False
-    messages: list[str] | None = None
-
-
 def _reprocess_batch(
     number: int, batch: list[StoredArticle], target: Path, run_id: str
-) -> BatchResult:
+) -> SourceResult:
+    """One batch of reprocessed articles, reported like an ingest source in the artifacts."""
     started = time.monotonic()
     records, problems = rederive_task(batch)
     outcome = load_task(target, records, run_id)
     loaded = outcome.result
-    return BatchResult(
+    return SourceResult(
         source=f"batch {number}",
         new_articles=loaded.new_articles,
         updated=loaded.updated_articles,
@@ -202,8 +187,6 @@ def reprocess(
         _reprocess_batch(n, stale[i : i + batch_size], target, run_id)
         for n, i in enumerate(range(0, len(stale), batch_size), start=1)
     ]
-    for result in results:
-        result.messages = result.messages or []
     summary = RunSummary.from_results(
         run_id,
         started,
