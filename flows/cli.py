@@ -16,6 +16,7 @@ from rich.table import Table
 
 from flows.query_cli import WarehouseOption, err, fail, out
 from flows.query_cli import register as register_query_commands
+from flows.schedule_cli import ShardOption
 from flows.schedule_cli import register as register_schedule_commands
 from flows.sources_cli import sources_app
 from schemas.errors import NewsflowError
@@ -38,15 +39,36 @@ register_schedule_commands(app)
 def ingest(
     sources: Annotated[Path, typer.Option(help="sources file")] = Path("sources.yaml"),
     warehouse: WarehouseOption = None,
+    shard: ShardOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="local processes for parse and NLP (default: one per core)", min=1),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            help="run parse and NLP on Dask: 'local' (a LocalCluster) or a scheduler address",
+            envvar="NEWSFLOW_DASK_ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     """Run one incremental ingest over every source and print a summary.
 
     Example: newsflow ingest --sources sources.yaml --warehouse warehouse/newsflow.duckdb
+
+    Example (half the feeds; 2/2 runs beside it against the same Prefect server, which keeps the
+    per-host limits of both): PREFECT_API_URL=http://127.0.0.1:4200/api newsflow ingest --shard 1/2
     """
     from flows.ingest import ingest as ingest_flow  # Prefect loads only for commands that run flows
 
     try:
-        summary = ingest_flow(str(sources), str(warehouse) if warehouse else None)
+        summary = ingest_flow(
+            str(sources),
+            str(warehouse) if warehouse else None,
+            shard=shard,
+            workers=workers,
+            dask=dask,
+        )
     except NewsflowError as error:
         raise fail(error) from None
     _print_summary(summary)

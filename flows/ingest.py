@@ -36,6 +36,7 @@ from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.artifacts import publish_run_artifacts
+from flows.compute import DaskBatches, open_compute
 from flows.quality import QualityCheck, QualityCheckFailed, QualityThresholds, check_quality
 from schemas.errors import ConfigError, NewsflowError, WarehouseLockedError
 from schemas.records import (
@@ -47,13 +48,20 @@ from schemas.records import (
     Source,
 )
 from tasks.articles import articles_from_documents
+from tasks.compute import Compute, InProcess
 from tasks.dedupe import DuplicateIndex
 from tasks.discover import discover, is_local_source
 from tasks.extract import EXTRACTOR_VERSION
 from tasks.fetch import fetch_entries
 from tasks.parse import PARSER_VERSION
-from tasks.sources import DEFAULT_SOURCES, load_settings, source_fetch_settings
-from warehouse.db import default_warehouse
+from tasks.sources import (
+    DEFAULT_SOURCES,
+    load_settings,
+    shard_fetch_settings,
+    shard_sources,
+    source_fetch_settings,
+)
+from warehouse.db import WarehouseLocation, warehouse_location
 from warehouse.query import first_copy_signatures, http_validators, known_urls
 from warehouse.runs import RunSummary, run_row
 from warehouse.search import refresh as refresh_search_index
@@ -63,6 +71,7 @@ __all__ = ["IngestFailed", "SourceResult", "ingest", "select_sources"]
 
 Log = Logger | LoggerAdapter
 Discovered = tuple[list[Entry], list[FetchLogRecord]]
+Extracted = tuple[list[ArticleRecord], list[FetchLogRecord]]
 # Sources discovered at once; per-host politeness (tasks/fetch.py) still spaces requests to a host.
 DISCOVERY_THREADS = 8
 
@@ -119,9 +128,9 @@ def fetch_task(
 
 @task(name="parse-and-extract", cache_policy=NO_CACHE)
 def extract_task(
-    docs: list[Document], duplicates: DuplicateIndex
+    docs: list[Document], duplicates: DuplicateIndex | None, compute: Compute
 ) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
-    return articles_from_documents(docs, duplicates=duplicates)
+    return articles_from_documents(docs, duplicates=duplicates, compute=compute)
 
 
 @task(name="load", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
@@ -139,12 +148,15 @@ class RunContext:
 
     fetch: FetchSettings
     base_dir: Path
-    warehouse: Path
+    warehouse: WarehouseLocation
     run_id: str
     known: dict[str, datetime]
     validators: dict[str, tuple[str | None, str | None]]
     # Fetch-log records of sources with nothing new: written with the run's final row.
     pending_log: list[FetchLogRecord] = field(default_factory=list)
+    # Where parse and NLP batches run (flows/compute.py).
+    compute: Compute = field(default_factory=InProcess)
+    dedupe: bool = True  # sources.yaml `dedupe`
 
     @property
     def archive_dir(self) -> Path:
@@ -193,12 +205,21 @@ def _ingest_source(source: Source, run: RunContext, discovered: Discovered) -> S
     local_ok = is_local_source(source, run.base_dir)
     docs, fetch_log = fetch_task(entries, fetch, local_ok, run.archive_dir)
     result.fetched = len(docs)
-    records, failures = extract_task(docs, run.duplicates) if docs else ([], [])
+    records, failures = _extract(docs, run) if docs else ([], [])
     _note_errors(result, [*fetch_log, *failures])
     outcome = load_task(run.warehouse, records, [*discover_log, *fetch_log, *failures], run.run_id)
     run.known.update((record.url, datetime.now(UTC).replace(tzinfo=None)) for record in records)
     _count_loaded(result, outcome, len(records))
     return result
+
+
+def _extract(docs: list[Document], run: RunContext) -> Extracted:
+    duplicates = run.duplicates if run.dedupe else None
+    if isinstance(run.compute, DaskBatches):
+        # Its batches are task runs of their own, submitted from the flow (a task run cannot
+        # hand its context to Dask).
+        return articles_from_documents(docs, duplicates=duplicates, compute=run.compute)
+    return extract_task(docs, duplicates, run.compute)
 
 
 def _note_errors(result: SourceResult, log: Sequence[FetchLogRecord]) -> None:
@@ -233,6 +254,17 @@ def _run_source(
         logger.error("source %s failed: %s", source.name, error)
         result = SourceResult(source.name, errors=1, status="failed", messages=[str(error)])
     return result
+
+
+def _run_sources(sources: Sequence[Source], run: RunContext, logger: Log) -> list[SourceResult]:
+    _watermarks(run, logger)
+    # Every feed is asked at once (each answers on its own time, most with a 304); what they
+    # found is then fetched, extracted and loaded source by source.
+    discoveries = [_submit_discovery(source, run) for source in sources]
+    return [
+        _run_source(source, run, discovery, logger)
+        for source, discovery in zip(sources, discoveries, strict=True)
+    ]
 
 
 def _watermarks(run: RunContext, logger: Log) -> None:
@@ -304,8 +336,14 @@ def ingest(
     warehouse: str | None = None,
     source_names: list[str] | None = None,
     quality: QualityThresholds | None = None,
+    shard: str | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
 ) -> Any:
-    """One incremental run over the sources in `sources_file` (only `source_names` when given).
+    """One incremental run over the sources in `sources_file` (only `source_names` when given,
+    only those of `shard` "i/n" when given: see tasks.sources.shard_sources). Parse and NLP run in
+    `workers` local processes (default one per core) or on the Dask cluster `dask` names
+    (flows/compute.py).
 
     Returns the run summary with one entry per source under `per_source`.
     """
@@ -314,17 +352,23 @@ def ingest(
     run_id = str(flow_run.get_id() or uuid.uuid4())
     settings = load_settings(sources_file)
     sources = select_sources(settings.sources, source_names)
-    target = Path(warehouse) if warehouse else default_warehouse()
+    if shard:
+        sources = shard_sources(sources, shard)
+    target = warehouse_location(warehouse)
     _open_run(target, RunSummary.started(run_id, started, "ingest", len(sources)), logger)
-    run = RunContext(settings.fetch, Path(sources_file).resolve().parent, target, run_id, {}, {})
-    _watermarks(run, logger)
-    # Every feed is asked at once (each answers on its own time, most with a 304); what they
-    # found is then fetched, extracted and loaded source by source.
-    discoveries = [_submit_discovery(source, run) for source in sources]
-    results = [
-        _run_source(source, run, discovery, logger)
-        for source, discovery in zip(sources, discoveries, strict=True)
-    ]
+    fetch = shard_fetch_settings(settings.fetch, shard)
+    with open_compute(dask, workers) as compute:
+        run = RunContext(
+            fetch,
+            Path(sources_file).resolve().parent,
+            target,
+            run_id,
+            {},
+            {},
+            compute=compute,
+            dedupe=settings.dedupe,
+        )
+        results = _run_sources(sources, run, logger)
     loaded_any = any(r.new_articles or r.updated for r in results)
     checks = _quality(target, started, quality or QualityThresholds(), logger) if loaded_any else []
     status, message = _verdict(results, checks)

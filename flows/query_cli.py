@@ -27,12 +27,16 @@ err = Console(stderr=True)
 # Readers wait at most this long for a writer's batch to finish before giving up.
 READ_WAIT_SECONDS = 5.0
 
+# A DuckDB file or a DuckLake attach string (warehouse/location.py): a string, not a Path, so
+# that "ducklake:postgres:dbname=... host=..." reaches the warehouse as it was written.
 WarehouseOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--warehouse",
         "-w",
-        help="DuckDB file [default: $NEWSFLOW_WAREHOUSE or warehouse/newsflow.duckdb]",
+        help="DuckDB file, or a lake: ducklake:sqlite:/path/catalog.sqlite,"
+        " ducklake:postgres:dbname=... host=... [default: $NEWSFLOW_WAREHOUSE or"
+        " warehouse/newsflow.duckdb]",
     ),
 ]
 

@@ -32,7 +32,7 @@ from tasks.articles import articles_from_documents
 from tasks.extract import EXTRACTOR_VERSION
 from tasks.fetch import Fetcher
 from tasks.parse import PARSER_VERSION
-from warehouse.db import connect, default_warehouse
+from warehouse.db import connect, transaction, warehouse_location
 from warehouse.runs import RunSummary, run_row
 from warehouse.staging import LoadOutcome, StagedBatch, load_or_stage
 
@@ -137,10 +137,14 @@ def _stamp_parser_version(warehouse: Path, records: Sequence[ArticleRecord]) -> 
     if not urls:
         return
     with connect(warehouse) as con:
-        con.execute(
-            "UPDATE articles SET parser_version = ? WHERE url IN (SELECT unnest(?))"
-            " AND extractor_version = ?",
-            [PARSER_VERSION, urls, EXTRACTOR_VERSION],
+        # In a retried transaction: on a lake the update may meet a concurrent writer's commit.
+        transaction(
+            con,
+            lambda c: c.execute(
+                "UPDATE articles SET parser_version = ? WHERE url IN (SELECT unnest(?))"
+                " AND extractor_version = ? AND parser_version IS DISTINCT FROM ?",
+                [PARSER_VERSION, urls, EXTRACTOR_VERSION, PARSER_VERSION],
+            ),
         )
 
 
@@ -175,7 +179,7 @@ def reprocess(
     logger = get_run_logger()
     started = datetime.now(UTC)
     run_id = str(flow_run.get_id() or uuid.uuid4())
-    target = Path(warehouse) if warehouse else default_warehouse()
+    target = warehouse_location(warehouse)
     stale = stale_articles(target, force=force)
     logger.info(
         "%d articles to reprocess (extractor %s, parser %s)",

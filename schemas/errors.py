@@ -7,7 +7,8 @@ NewsflowError
 ├── ParseError         the bytes are not an article we can read
 ├── ExtractError       NLP failed on a text
 ├── LoadError          the warehouse refused the batch
-│   └── WarehouseLockedError   another process holds the DuckDB file (transient)
+│   ├── WarehouseLockedError   another process holds the DuckDB file (transient)
+│   └── WarehouseMissingError  nothing to read yet (no file, or a lake not yet created)
 └── QueryError         a SQL statement given by a person did not run
 
 Each error carries the URL (or path) and the stage it concerns; `transient` says whether a retry
@@ -68,6 +69,10 @@ class LoadError(NewsflowError):
 
 class WarehouseLockedError(LoadError):
     transient = True
+
+
+class WarehouseMissingError(LoadError):
+    """A reader found no warehouse: no run has created it yet."""
 
 
 class QueryError(NewsflowError):

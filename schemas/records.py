@@ -65,6 +65,9 @@ class FetchSettings(_Record):
     delay_seconds: float = 1.0  # minimum time between two request starts to one host
     max_in_flight_per_host: int = 2
     max_concurrency: int = 8  # threads fetching at once, all hosts together
+    # delay_seconds and max_in_flight_per_host kept for every process at once (several workers)
+    # by Prefect global concurrency limits (tasks/host_limits.py); None: on when run as a shard.
+    global_host_limits: bool | None = None
     respect_robots: bool = True
     max_crawl_delay_seconds: float = 30.0  # a robots.txt Crawl-delay above this is capped
     connect_timeout_seconds: float = 10.0
@@ -93,6 +96,9 @@ class Settings(_Record):
 
     sources: tuple[Source, ...] = ()
     fetch: FetchSettings = FetchSettings()
+    # Mark copies of a stored story (`dup_of`) and skip their extraction; `dedupe: false` extracts
+    # every copy, for studying syndication (and for benchmarks that serve copies of one page).
+    dedupe: bool = True
 
 
 class Entry(_Record):

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from schemas.errors import ExtractError, NewsflowError
 from schemas.ids import article_id
 from schemas.records import ArticleRecord, Document, FetchLogRecord, ParsedArticle
+from tasks.compute import Compute, InProcess
 from tasks.dedupe import DuplicateIndex, text_fingerprint
 from tasks.extract import extract_article, extract_articles
 from tasks.parse import parse_document
@@ -40,29 +41,66 @@ def parse_documents(docs: Sequence[Document]) -> tuple[list[ParsedArticle], list
     return parsed, failures
 
 
+# Documents per batch sent to a worker: big enough to amortise pickling and spaCy's batching,
+# small enough that both cores stay busy to the end of a source.
+BATCH_SIZE = 8
+# Fewer documents than this are done in this process: starting a pool costs seconds.
+POOL_THRESHOLD = 2 * BATCH_SIZE
+
+
 def articles_from_documents(
-    docs: Sequence[Document], *, duplicates: DuplicateIndex | None = None
+    docs: Sequence[Document],
+    *,
+    duplicates: DuplicateIndex | None = None,
+    compute: Compute | None = None,
 ) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
     """Parse, then extract claims, events and entities from every article in one NLP pass.
 
     With `duplicates` (the articles stored so far), an article that repeats one in the index or
     one earlier in this batch gets `dup_of` = the first copy's article_id and no extraction of its
     own; first copies are added to the index, so it is up to date for the next batch.
+
+    With `compute`, batches of documents are parsed and extracted there (all parse batches are
+    queued first, then each batch's extraction as soon as its duplicates are marked here, in
+    document order, so the result is the same as in this process).
     """
-    parsed, failures = parse_documents(docs)
-    by_url = {doc.url: doc for doc in docs}
-    repeats = mark_duplicates(parsed, duplicates) if duplicates is not None else {}
-    originals = [article for article in parsed if article.url not in repeats]
-    records, extract_failures = _extract(originals)
-    failures.extend(_failure(by_url[url], error) for url, error in extract_failures)
-    extracted = {record.url: _keyed(record, duplicates) for record in records}
+    if compute is None or len(docs) < POOL_THRESHOLD:
+        compute = InProcess()
+    batches = [docs[i : i + BATCH_SIZE] for i in range(0, len(docs), BATCH_SIZE)]
+    parsing = [compute.submit(parse_documents, batch) for batch in batches]
+    records: list[ArticleRecord] = []
+    failures: list[FetchLogRecord] = []
+    extracting = []
+    for batch, parsed_batch in zip(batches, parsing, strict=True):
+        parsed, parse_failures = parsed_batch.result()
+        failures.extend(parse_failures)
+        repeats = mark_duplicates(parsed, duplicates) if duplicates is not None else {}
+        originals = [article for article in parsed if article.url not in repeats]
+        extracting.append((batch, parsed, repeats, compute.submit(extract_originals, originals)))
+    for batch, parsed, repeats, extracted_batch in extracting:
+        extracted, extract_failures = extracted_batch.result()
+        by_url = {doc.url: doc for doc in batch}
+        failures.extend(_failure(by_url[url], error) for url, error in extract_failures)
+        records.extend(_assembled(parsed, repeats, extracted, by_url, duplicates))
+    return records, failures
+
+
+def _assembled(
+    parsed: Sequence[ParsedArticle],
+    repeats: dict[str, str],
+    extracted: Sequence[ArticleRecord],
+    by_url: dict[str, Document],
+    duplicates: DuplicateIndex | None,
+) -> list[ArticleRecord]:
+    """The batch's records in document order: extracted originals and marked duplicates."""
+    keyed = {record.url: _keyed(record, duplicates) for record in extracted}
     ordered = [
         _duplicate_record(article, repeats[article.url])
         if article.url in repeats
-        else extracted.get(article.url)
+        else keyed.get(article.url)
         for article in parsed
     ]
-    return [_stamped(record, by_url[record.url]) for record in ordered if record], failures
+    return [_stamped(record, by_url[record.url]) for record in ordered if record]
 
 
 def mark_duplicates(articles: Sequence[ParsedArticle], index: DuplicateIndex) -> dict[str, str]:
@@ -90,9 +128,12 @@ def _identity_url(article: ParsedArticle) -> str | None:
     return article.url
 
 
-def _extract(
+def extract_originals(
     articles: Sequence[ParsedArticle],
 ) -> tuple[list[ArticleRecord], list[tuple[str, ExtractError]]]:
+    """Records of the articles that were extracted, and (url, error) of those that were not."""
+    if not articles:
+        return [], []
     try:
         return extract_articles(articles), []
     except Exception:  # noqa: BLE001 - one bad text must not cost the batch: retry one by one

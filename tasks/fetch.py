@@ -17,7 +17,8 @@ Politeness, also per request and per hop:
 - robots.txt (tasks/robots.py), fetched once per site per Fetcher; a disallowed URL is refused;
 - at most `max_in_flight_per_host` requests at once to one host, and request starts to one host
   spaced by `delay_seconds` (or the site's Crawl-delay, if longer) across every Fetcher of the
-  process; `fetch_entries` runs `max_concurrency` threads in all;
+  process, or of every process with `global_host_limits` (tasks/host_limits.py: Prefect global
+  concurrency limits); `fetch_entries` runs `max_concurrency` threads in all;
 - conditional GET: given (ETag, Last-Modified), a 304 answer is logged as not_modified.
 
 Every HTTP response read in full is archived as WARC when the Fetcher has an `archive_dir`; the
@@ -53,6 +54,7 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from schemas.errors import FetchError, NewsflowError, RefusedError
 from schemas.records import Document, Entry, FetchLogRecord, FetchSettings
 from tasks.archive import WarcArchive, split_record_location
+from tasks.host_limits import global_host_slot
 from tasks.robots import (
     RobotsCache,
     RobotsPolicy,
@@ -612,6 +614,11 @@ class Fetcher:
 
     @contextmanager
     def _host_slot(self, host: str, delay: float) -> Iterator[None]:
+        if self.settings.global_host_limits:
+            # Several workers: the Prefect server keeps the limits for all of them.
+            with global_host_slot(host, self.settings.max_in_flight_per_host, delay):
+                yield
+            return
         with self._lock:
             slot = self._host_slots.get(host)
             if slot is None:

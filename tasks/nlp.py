@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -38,6 +40,8 @@ _PRONOUNS_PERSON = frozenset({"he", "she", "him", "her"})
 _PRONOUNS_THING = frozenset({"it"})
 _PRONOUNS_PLURAL = frozenset({"they", "them"})
 PRONOUNS = _PRONOUNS_PERSON | _PRONOUNS_THING | _PRONOUNS_PLURAL
+# SENT_START values in a token array (uint64): 1 starts a sentence, -1 does not, 0 leaves it open.
+_STARTS, _CONTINUES = 1, np.uint64(-1 & 0xFFFFFFFFFFFFFFFF)
 
 
 @Language.component("newsflow_paragraph_sentences")
@@ -45,14 +49,18 @@ def _paragraph_sentences(doc: Doc) -> Doc:
     """Start a sentence after every line break (headlines, captions and paragraphs never merge),
     and nowhere else but after sentence-final punctuation: the small parser otherwise splits long
     news sentences at commas ("Chief / of Japan's Joint Staff, Koji Yamazaki, / last week, met")."""
+    # One array write, not `token.is_sent_start = ...` per token: that setter scans the whole doc
+    # for a parse each time (quadratic in the length of an article).
+    starts = doc.to_array(SENT_START)
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if token.is_space:
             continue
         if "\n" in previous.text or "\n" in previous.whitespace_:
-            token.is_sent_start = True
+            starts[token.i] = _STARTS
         elif not _ends_sentence(doc, token.i - 1):
-            token.is_sent_start = False
+            starts[token.i] = _CONTINUES
+    doc.from_array([SENT_START], starts.reshape(-1, 1))
     return doc
 
 

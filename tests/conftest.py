@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,57 @@ def examples_warehouse(tmp_path_factory) -> Path:
         load_batch(path, records, [*log, *fetch_log, *failures], run_id="examples")
     refresh(path)
     return path
+
+
+# --- lakes (the ducklake backend) --------------------------------------------------------------
+
+POSTGRES_ENV = "NEWSFLOW_TEST_POSTGRES"
+
+
+def _psql(dsn: str, statement: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["psql", dsn, "-v", "ON_ERROR_STOP=1", "-q", "-c", statement],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test (its connection string), dropped after.
+
+    Skips when $NEWSFLOW_TEST_POSTGRES is unset (`bash .ci/postgres` starts a server and prints
+    the value); fails, not skips, when it is set but the server does not answer.
+    """
+    import re
+    import uuid
+
+    from warehouse.lake import close_lakes
+
+    admin = os.environ.get(POSTGRES_ENV)
+    if not admin:
+        pytest.skip(f"${POSTGRES_ENV} is not set: `export {POSTGRES_ENV}=$(bash .ci/postgres)`")
+    name = f"newsflow_test_{uuid.uuid4().hex[:12]}"
+    _psql(admin, f"CREATE DATABASE {name}")  # raises (the test errors) when unreachable
+    try:
+        yield re.sub(r"dbname=\S+", "", admin).strip() + f" dbname={name}"
+    finally:
+        close_lakes()  # a lake kept attached holds connections to the database
+        _psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def lake_location(request, tmp_path: Path, monkeypatch) -> Iterator[str]:
+    """A new, empty lake: its catalog in SQLite, or in PostgreSQL (data files under tmp_path)."""
+    from warehouse.lake import close_lakes
+
+    if request.param == "sqlite":
+        yield f"ducklake:sqlite:{tmp_path / 'lake' / 'catalog.sqlite'}"
+    else:
+        dsn = request.getfixturevalue("postgres_database")
+        monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", str(tmp_path / "lake-data"))
+        yield f"ducklake:postgres:{dsn}"
+    close_lakes()

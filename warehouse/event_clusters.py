@@ -101,11 +101,16 @@ def same_event(a: _Mention, b: _Mention) -> bool:
     )
 
 
-def assign_event_clusters(con: duckdb.DuckDBPyConnection, event_ids: Sequence[str]) -> int:
-    """Give each of the (already inserted) events a cluster; return how many clusters are new."""
+def assign_event_clusters(
+    con: duckdb.DuckDBPyConnection, event_ids: Sequence[str], lost: Sequence[str] = ()
+) -> int:
+    """Give each of the (already inserted) events a cluster; return how many clusters are new.
+
+    `lost` are the clusters of events deleted in the same transaction (replaced articles): their
+    counts are refreshed too, and those left with no event dropped."""
     mentions = _load_mentions(con, event_ids)
     if not mentions:
-        _refresh_counts(con)
+        _refresh_counts(con, lost)
         return 0
     clusters = _load_clusters(con, mentions)
     assignments: list[tuple[str, str]] = []
@@ -118,7 +123,7 @@ def assign_event_clusters(con: duckdb.DuckDBPyConnection, event_ids: Sequence[st
             _absorb(cluster, mention)
         assignments.append((mention.event_id, cluster.cluster_id))
     _store(con, clusters, assignments)
-    _refresh_counts(con)
+    _refresh_counts(con, [*lost, *(cluster for _, cluster in assignments)])
     return sum(c.is_new for c in clusters)
 
 
@@ -296,27 +301,38 @@ def _store(
 def _upsert_clusters(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
     con.register("incoming_clusters", table)
     try:
-        columns = ", ".join(table.column_names)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in table.column_names[1:])
+        updates = ", ".join(f"{c} = s.{c}" for c in table.column_names[1:])
         con.execute(
-            f"INSERT INTO event_clusters ({columns}, mentions, articles)"
-            f" SELECT {columns}, 0, 0 FROM incoming_clusters"
-            f" ON CONFLICT DO UPDATE SET {updates}"
+            "MERGE INTO event_clusters"
+            " USING (SELECT *, 0 AS mentions, 0 AS articles FROM incoming_clusters) s"
+            f" USING (cluster_id) WHEN MATCHED THEN UPDATE SET {updates}"
+            " WHEN NOT MATCHED THEN INSERT BY NAME"
         )
     finally:
         con.unregister("incoming_clusters")
 
 
-def _refresh_counts(con: duckdb.DuckDBPyConnection) -> None:
-    """Mention and article counts from the events; clusters left with no event are dropped
-    (their articles were replaced)."""
-    con.execute(
-        "DELETE FROM event_clusters WHERE cluster_id NOT IN"
-        " (SELECT cluster_id FROM events WHERE cluster_id IS NOT NULL)"
-    )
-    con.execute(
-        "UPDATE event_clusters SET mentions = c.mentions, articles = c.articles FROM"
-        " (SELECT cluster_id, count(*) AS mentions, count(DISTINCT article_id) AS articles"
-        "  FROM events WHERE cluster_id IS NOT NULL GROUP BY cluster_id) c"
-        " WHERE event_clusters.cluster_id = c.cluster_id"
-    )
+def _refresh_counts(con: duckdb.DuckDBPyConnection, clusters: Sequence[str]) -> None:
+    """Mention and article counts of `clusters` from the events; those left with no event are
+    dropped (their articles were replaced). Only these clusters are read, and only rows whose
+    counts change are written: on a lake every written row is a rewrite, and writers that
+    rewrite the same table conflict."""
+    if not clusters:
+        return
+    con.register("touched_clusters", pa.table({"cluster_id": list(dict.fromkeys(clusters))}))
+    try:
+        con.execute(
+            "DELETE FROM event_clusters WHERE cluster_id IN (SELECT cluster_id FROM"
+            " touched_clusters) AND cluster_id NOT IN (SELECT cluster_id FROM events"
+            " SEMI JOIN touched_clusters USING (cluster_id))"
+        )
+        con.execute(
+            "UPDATE event_clusters SET mentions = c.mentions, articles = c.articles FROM"
+            " (SELECT cluster_id, count(*) AS mentions, count(DISTINCT article_id) AS articles"
+            "  FROM events SEMI JOIN touched_clusters USING (cluster_id) GROUP BY cluster_id) c"
+            " WHERE event_clusters.cluster_id = c.cluster_id"
+            " AND (event_clusters.mentions IS DISTINCT FROM c.mentions"
+            " OR event_clusters.articles IS DISTINCT FROM c.articles)"
+        )
+    finally:
+        con.unregister("touched_clusters")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from warehouse.db import connect
+from warehouse.db import WarehouseLocation, connect
 
 ExportFormat = Literal["parquet", "csv"]
 
@@ -33,13 +33,17 @@ class ExportedTable:
 
 def _tables(con) -> list[str]:
     rows = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        " AND database_name = current_database() ORDER BY table_name"
     ).fetchall()
     return [row[0] for row in rows]
 
 
 def export_warehouse(
-    warehouse: Path | str | None, out_dir: Path, *, fmt: ExportFormat = "parquet"
+    warehouse: WarehouseLocation | Path | str | None,
+    out_dir: Path,
+    *,
+    fmt: ExportFormat = "parquet",
 ) -> list[ExportedTable]:
     """Write every table under `out_dir`; existing files of the same tables are replaced."""
     out_dir.mkdir(parents=True, exist_ok=True)

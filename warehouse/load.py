@@ -3,6 +3,10 @@
 An article goes in together with its claims, events, actors and entity mentions, or not at all, so a
 run killed half way leaves no half-written article. Articles already stored are skipped (their ids
 are stable hashes), which makes a second load of the same batch a no-op.
+
+Rows go in by `MERGE INTO ... USING (key)` on the keys the migrations declare (`lake.table_keys`):
+the one statement shape a DuckDB file (which enforces them) and a DuckLake (which has no keys)
+both take. `_load` notes the keys it wrote in `written`, for the lake's duplicate check.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ import pyarrow as pa
 from schemas import ids
 from schemas.records import ArticleRecord, ClaimRecord, EventRecord, FetchLogRecord
 from warehouse.event_clusters import assign_event_clusters
+from warehouse.lake import remove_duplicates, table_keys
+
+# Keys written by one batch, table by table (see warehouse.lake.remove_duplicates).
+Written = dict[str, list[tuple]]
 
 
 @dataclass(frozen=True)
@@ -191,21 +199,31 @@ def entity_rows(article: str, record: ArticleRecord) -> tuple[list[dict], list[d
     return entities, mentions
 
 
-def _merge_entities(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
-    """Insert new entities; for known ones, fill in what was missing (country, sector, type)."""
+def _merge_entities(
+    con: duckdb.DuckDBPyConnection, rows: list[dict], written: Written | None = None
+) -> None:
+    """Insert new entities; for known ones, fill in what was missing (country, sector, type).
+
+    Only rows that gain something are updated: on a lake an update rewrites the row, and two
+    writers updating the same table conflict."""
     rows = _unique_entities(rows)
     if not rows:
         return
+    _note(written, "entities", rows)
     con.register("incoming_entities", pa.Table.from_pylist(rows))
     vague = ", ".join(f"'{kind}'" for kind in _VAGUE_TYPES)
+    sharper = f"entities.type IN ({vague}) AND s.type NOT IN ({vague})"
     try:
         con.execute(
-            "INSERT INTO entities (entity_id, name, type, country_code, sector)"
-            " SELECT entity_id, name, type, country_code, sector FROM incoming_entities"
-            " ON CONFLICT DO UPDATE SET"
-            " country_code = coalesce(country_code, excluded.country_code),"
-            " sector = coalesce(sector, excluded.sector),"
-            f" type = CASE WHEN type IN ({vague}) THEN excluded.type ELSE type END"
+            "MERGE INTO entities USING (SELECT entity_id, name, type, country_code, sector"
+            " FROM incoming_entities) s USING (entity_id)"
+            " WHEN MATCHED AND ((entities.country_code IS NULL AND s.country_code IS NOT NULL)"
+            " OR (entities.sector IS NULL AND s.sector IS NOT NULL)"
+            f" OR ({sharper})) THEN UPDATE SET"
+            " country_code = coalesce(entities.country_code, s.country_code),"
+            " sector = coalesce(entities.sector, s.sector),"
+            f" type = CASE WHEN {sharper} THEN s.type ELSE entities.type END"
+            " WHEN NOT MATCHED THEN INSERT BY NAME"
         )
     finally:
         con.unregister("incoming_entities")
@@ -247,31 +265,50 @@ def http_cache_rows(records: Iterable[FetchLogRecord]) -> list[dict]:
     return list(latest.values())
 
 
-def _unique(rows: list[dict], *key: str) -> list[dict]:
+def _unique(rows: list[dict], table: str) -> list[dict]:
+    """One row per key of `table` (the first)."""
+    key = table_keys()[table]
     seen: dict[tuple, dict] = {}
     for row in rows:
         seen.setdefault(tuple(row[k] for k in key), row)
     return list(seen.values())
 
 
+def _note(written: Written | None, table: str, rows: list[dict]) -> None:
+    if written is not None:
+        key = table_keys()[table]
+        written.setdefault(table, []).extend(tuple(row[k] for k in key) for row in rows)
+
+
 def _insert(
-    con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], *, replace: bool = False
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[dict],
+    *,
+    replace: bool = False,
+    written: Written | None = None,
 ) -> int:
-    """Bulk insert through Arrow; rows whose key is already there are kept, or replaced."""
+    """Bulk merge through Arrow; rows whose key is already there are kept, or replaced (only
+    where a value differs: an unchanged row is not rewritten)."""
     if not rows:
         return 0
+    _note(written, table, rows)
     # Only the table's columns: a record may carry a field that no migration has added yet.
     stored = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
     columns = [column for column in rows[0] if column in stored]
     incoming = pa.Table.from_pylist([{c: row[c] for c in columns} for row in rows])
+    key = table_keys()[table]
     con.register("incoming", incoming)
     try:
-        names = ", ".join(columns)
-        conflict = "DO NOTHING"
+        matched = ""
         if replace:
-            conflict = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+            values = [c for c in columns if c not in key]
+            changed = " OR ".join(f"{table}.{c} IS DISTINCT FROM incoming.{c}" for c in values)
+            updates = ", ".join(f"{c} = incoming.{c}" for c in values)
+            matched = f" WHEN MATCHED AND ({changed}) THEN UPDATE SET {updates}"
         con.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming ON CONFLICT {conflict}"
+            f"MERGE INTO {table} USING incoming USING ({', '.join(key)}){matched}"
+            " WHEN NOT MATCHED THEN INSERT BY NAME"
         )
     finally:
         con.unregister("incoming")
@@ -293,12 +330,17 @@ def _stored_versions(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> dic
     return {key: (text, version) for key, text, version in found}
 
 
-def _delete_articles(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> None:
-    """Remove articles and everything derived from them (to be replaced in the same batch)."""
+def _delete_articles(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> list[str]:
+    """Remove articles and everything derived from them (to be replaced in the same batch);
+    return the event clusters their events belonged to."""
     if not keys:
-        return
+        return []
     con.register("replaced_keys", pa.table({"article_id": list(keys)}))
     try:
+        lost = con.execute(
+            "SELECT DISTINCT cluster_id FROM events WHERE cluster_id IS NOT NULL"
+            " AND article_id IN (SELECT article_id FROM replaced_keys)"
+        ).fetchall()
         con.execute(
             "DELETE FROM event_actors WHERE event_id IN (SELECT event_id FROM events"
             " WHERE article_id IN (SELECT article_id FROM replaced_keys))"
@@ -309,6 +351,7 @@ def _delete_articles(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> Non
             )
     finally:
         con.unregister("replaced_keys")
+    return [row[0] for row in lost]
 
 
 def load_batch(
@@ -334,7 +377,9 @@ def load_batch(
     return load_or_stage(warehouse, batch).result
 
 
-def _load(con, records, fetch_log, run_id, extractor_version, parser_version) -> LoadResult:
+def _load(
+    con, records, fetch_log, run_id, extractor_version, parser_version, written=None
+) -> LoadResult:
     by_id = {ids.article_id(r.url): r for r in records if r.url}
     stored = _stored_versions(con, list(by_id))
     new = {
@@ -343,7 +388,7 @@ def _load(con, records, fetch_log, run_id, extractor_version, parser_version) ->
         if stored.get(key) != (ids.text_hash(record.text), extractor_version)
     }
     replaced = [key for key in new if key in stored]
-    _delete_articles(con, replaced)
+    lost_clusters = _delete_articles(con, replaced)
     articles, claims, events, actors, entities, mentions = [], [], [], [], [], []
     for key, record in new.items():
         articles.append(article_row(record, extractor_version, parser_version))
@@ -354,15 +399,37 @@ def _load(con, records, fetch_log, run_id, extractor_version, parser_version) ->
         entity_part, mention_part = entity_rows(key, record)
         entities += entity_part
         mentions += mention_part
-    _insert(con, "articles", articles)
-    _merge_entities(con, entities)
-    _insert(con, "entity_mentions", _unique(mentions, "article_id", "start_char", "end_char"))
-    claim_count = _insert(con, "claims", _unique(claims, "claim_id"))
-    event_count = _insert(con, "events", _unique(events, "event_id"))
-    _insert(con, "event_actors", _unique(actors, "event_id", "role", "name"))
-    assign_event_clusters(con, [row["event_id"] for row in events])
-    log_count = _insert(con, "fetch_log", fetch_log_rows(fetch_log, run_id))
-    _insert(con, "http_cache", http_cache_rows(fetch_log), replace=True)
+    _insert(con, "articles", articles, written=written)
+    _merge_entities(con, entities, written)
+    _insert(con, "entity_mentions", _unique(mentions, "entity_mentions"), written=written)
+    claim_count = _insert(con, "claims", _unique(claims, "claims"), written=written)
+    event_count = _insert(con, "events", _unique(events, "events"), written=written)
+    _insert(con, "event_actors", _unique(actors, "event_actors"), written=written)
+    assign_event_clusters(con, [row["event_id"] for row in events], lost_clusters)
+    log_count = _insert(con, "fetch_log", fetch_log_rows(fetch_log, run_id), written=written)
+    _insert(con, "http_cache", http_cache_rows(fetch_log), replace=True, written=written)
     return LoadResult(
         len(articles) - len(replaced), claim_count, event_count, log_count, len(replaced)
     )
+
+
+# How copies of one key are folded into one row; other tables keep the first copy.
+DUPLICATE_MERGES = {"entities": _unique_entities}
+# Tables whose keys hash an article id: copied only when the article itself was.
+_PER_ARTICLE = ("claims", "events", "event_actors", "entity_mentions")
+# Tables whose keys hash a run id: one writer's own.
+_PER_RUN = ("fetch_log", "runs")
+
+
+def fold_copies(con: duckdb.DuckDBPyConnection, written: Written) -> int:
+    """After a lake commit: fold the copies of the keys this batch wrote that a concurrent
+    writer inserted too (see warehouse/lake.py). Return how many rows were removed."""
+    articles = remove_duplicates(con, {"articles": written.get("articles", [])})
+    skipped = ("articles", *_PER_ARTICLE, *_PER_RUN)
+    shared = {table: keys for table, keys in written.items() if table not in skipped}
+    removed = articles + remove_duplicates(con, shared, DUPLICATE_MERGES)
+    if articles:
+        derived: dict[str, list[tuple] | None] = {t: written.get(t, []) for t in _PER_ARTICLE}
+        derived["event_clusters"] = None  # a copied event made a copied cluster: whole table
+        removed += remove_duplicates(con, derived)
+    return removed

@@ -9,8 +9,10 @@ from typing import Any
 
 import duckdb
 
-from schemas.errors import QueryError
-from warehouse.db import LOCK_WAIT_SECONDS, connect
+from schemas.errors import QueryError, WarehouseMissingError
+from warehouse.db import LOCK_WAIT_SECONDS, WarehouseLocation, connect, warehouse_location
+
+Warehouse = WarehouseLocation | Path | str | None
 
 
 @dataclass(frozen=True)
@@ -22,17 +24,20 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-def _rows_if_present(warehouse: Path | str | None, table: str, query: str) -> list[tuple]:
+def _rows_if_present(warehouse: Warehouse, table: str, query: str) -> list[tuple]:
     """Rows of `query`, or none when the warehouse or `table` does not exist yet."""
-    path = Path(warehouse) if warehouse else None
-    if path is not None and not path.exists():
+    location = warehouse_location(warehouse)
+    if not location.exists():
         return []
-    with connect(path, read_only=True) as con:
-        tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
-        return con.execute(query).fetchall() if table in tables else []
+    try:
+        with connect(location, read_only=True) as con:
+            tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+            return con.execute(query).fetchall() if table in tables else []
+    except WarehouseMissingError:
+        return []  # a lake on a server that no run has created yet
 
 
-def known_urls(warehouse: Path | str | None) -> dict[str, datetime]:
+def known_urls(warehouse: Warehouse) -> dict[str, datetime]:
     """When each stored article was fetched, by URL (as discovered and after redirects).
 
     The discovery watermark: an entry whose URL is here is not fetched again unless its feed
@@ -47,7 +52,7 @@ def known_urls(warehouse: Path | str | None) -> dict[str, datetime]:
     return {url: fetched for url, fetched in rows if url}
 
 
-def http_validators(warehouse: Path | str | None) -> dict[str, tuple[str | None, str | None]]:
+def http_validators(warehouse: Warehouse) -> dict[str, tuple[str | None, str | None]]:
     """(ETag, Last-Modified) of the last good response per URL, for conditional GET."""
     rows = _rows_if_present(
         warehouse, "http_cache", "SELECT url, etag, last_modified FROM http_cache"
@@ -60,7 +65,8 @@ SCHEMA_QUERY = """
 SELECT c.table_name AS "table", coalesce(t.kind, 'view') AS kind, c.column_name AS "column",
        c.data_type AS type, c.comment AS meaning
 FROM duckdb_columns() c
-LEFT JOIN (SELECT table_name, 'table' AS kind FROM duckdb_tables() WHERE schema_name = 'main') t
+LEFT JOIN (SELECT table_name, 'table' AS kind FROM duckdb_tables()
+           WHERE schema_name = 'main' AND database_name = current_database()) t
     USING (table_name)
 WHERE c.schema_name = 'main' AND c.database_name = current_database()
 ORDER BY kind, c.table_name, c.column_index
@@ -68,7 +74,7 @@ ORDER BY kind, c.table_name, c.column_index
 
 
 def first_copy_signatures(
-    warehouse: Path | str | None,
+    warehouse: Warehouse,
 ) -> list[tuple[str, str, str | None, bytes | None]]:
     """(article_id, canonical or discovered URL, text fingerprint, MinHash) of every stored first
     copy, oldest first: what a run's duplicate index starts from."""
@@ -81,7 +87,7 @@ def first_copy_signatures(
 
 
 def run_sql(
-    warehouse: Path | str | None,
+    warehouse: Warehouse,
     query: str,
     *,
     write: bool = False,

@@ -34,6 +34,12 @@ _COLUMNS = (
     "staged_batches",
 )
 _TIMES = ("started_at", "finished_at")
+# Parameter types where not VARCHAR (a MERGE source needs them spelled out).
+_COUNTS = ("sources", "new_articles", "claims", "events", "errors", "updated_articles")
+_TYPES = {
+    **dict.fromkeys(_TIMES, "TIMESTAMP"),
+    **dict.fromkeys((*_COUNTS, "staged_batches"), "INTEGER"),
+}
 
 
 class _SourceCounts(Protocol):
@@ -112,10 +118,11 @@ def upsert_run(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
         datetime.fromisoformat(row[c]) if c in _TIMES and row.get(c) else row.get(c)
         for c in _COLUMNS
     ]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    incoming = ", ".join(f"?::{_TYPES.get(c, 'VARCHAR')} AS {c}" for c in _COLUMNS)
+    updates = ", ".join(f"{c} = s.{c}" for c in _COLUMNS[1:])
     con.execute(
-        f"INSERT INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-        f" ON CONFLICT (run_id) DO UPDATE SET {updates}",
+        f"MERGE INTO runs USING (SELECT {incoming}) s USING (run_id)"
+        f" WHEN MATCHED THEN UPDATE SET {updates} WHEN NOT MATCHED THEN INSERT BY NAME",
         values,
     )
 

@@ -2,6 +2,9 @@
 
 The extension comes from the `duckdb-extension-fts` package, so it installs without internet.
 DuckDB's FTS index is a snapshot: `refresh_search_index` rebuilds it after each load.
+
+A lake has no index to rebuild: the same BM25 over the same fields is computed at query time in
+plain SQL (warehouse/bm25.py), with the same results shape.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import duckdb
 from duckdb_extensions import import_extension
 
 from schemas.errors import QueryError
-from warehouse.db import connect
+from warehouse import bm25
+from warehouse.db import WarehouseLocation, connect, warehouse_location
+from warehouse.lake import is_lake_connection
 
 # What each index covers: the table, its key, and the columns searched.
 INDEXES = {
@@ -46,7 +51,10 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the BM25 indexes of articles and claims (English stemming and stop words)."""
+    """Rebuild the BM25 indexes of articles and claims (English stemming and stop words);
+    nothing to do on a lake, which ranks at query time."""
+    if is_lake_connection(con):
+        return
     load_fts(con)
     for table, (key, columns) in INDEXES.items():
         fields = ", ".join(f"'{column}'" for column in columns)
@@ -74,7 +82,7 @@ def snippet(text: str, query: str, width: int = SNIPPET_CHARS) -> str:
 
 
 def search(
-    warehouse: Path | str | None,
+    warehouse: WarehouseLocation | Path | str | None,
     query: str,
     *,
     claims: bool = False,
@@ -84,10 +92,14 @@ def search(
     """The best-matching articles (or claims), newest first among equal scores."""
     table = "claims" if claims else "articles"
     with connect(warehouse, read_only=True) as con:
-        if not _has_index(con, table):
-            raise QueryError("no search index yet: run `newsflow ingest` first")
-        load_fts(con)
-        rows = con.execute(_SEARCH_SQL[table], [query, since, since, limit]).fetchall()
+        if is_lake_connection(con):
+            rows = _search_lake(con, table, query, since, limit)
+        else:
+            if not _has_index(con, table):
+                raise QueryError("no search index yet: run `newsflow ingest` first")
+            load_fts(con)
+            sql = _search_sql(table, "index")
+            rows = con.execute(sql, [query, since, since, limit]).fetchall()
     if claims:
         return [
             SearchHit(score, "claim", title, url, published, content, speaker)
@@ -99,22 +111,45 @@ def search(
     ]
 
 
+# Each table's rows with their score: the fts index's, or the lake's `ranked` rows (bm25.py).
+_SCORED = {
+    "index": "SELECT *, fts_main_{table}.match_bm25({key}, ?) AS score FROM {table}",
+    "lake": "SELECT t.*, r.score FROM {table} t JOIN ranked r ON r.key = t.{key}",
+}
 _SEARCH_SQL = {
     "articles": """
-        SELECT score, title, url, published_at, text FROM (
-            SELECT *, fts_main_articles.match_bm25(article_id, ?) AS score FROM articles
-        ) WHERE score IS NOT NULL AND (? IS NULL OR published_at >= ?)
+        SELECT score, title, url, published_at, text FROM ({scored})
+        WHERE score IS NOT NULL AND (? IS NULL OR published_at >= ?)
         ORDER BY score DESC, published_at DESC NULLS LAST LIMIT ?""",
     "claims": """
-        SELECT c.score, a.title, a.url, a.published_at, c.content, c.speaker FROM (
-            SELECT *, fts_main_claims.match_bm25(claim_id, ?) AS score FROM claims
-        ) c JOIN articles a USING (article_id)
+        SELECT c.score, a.title, a.url, a.published_at, c.content, c.speaker FROM ({scored}) c
+        JOIN articles a USING (article_id)
         WHERE c.score IS NOT NULL AND (? IS NULL OR a.published_at >= ?)
         ORDER BY c.score DESC, a.published_at DESC NULLS LAST LIMIT ?""",
 }
 
 
-def refresh(warehouse: Path | str | None) -> None:
-    """Rebuild the search indexes of the warehouse at `warehouse` (after a load)."""
+def _search_sql(table: str, scoring: str) -> str:
+    scored = _SCORED[scoring].format(table=table, key=INDEXES[table][0])
+    return _SEARCH_SQL[table].format(scored=scored)
+
+
+def _search_lake(
+    con: duckdb.DuckDBPyConnection, table: str, query: str, since: date | None, limit: int
+) -> list[tuple]:
+    load_fts(con)  # its stemmer
+    key, fields = INDEXES[table]
+    ranked = bm25.ranked_keys(con, table, key, fields, query)
+    if ranked is None:
+        return []
+    sql = f"WITH ranked AS ({ranked}) {_search_sql(table, 'lake')}"
+    return con.execute(sql, [since, since, limit]).fetchall()
+
+
+def refresh(warehouse: WarehouseLocation | Path | str | None) -> None:
+    """Rebuild the search indexes of the warehouse at `warehouse` (after a load); a lake has
+    none to rebuild."""
+    if warehouse_location(warehouse).is_lake:
+        return
     with connect(warehouse) as con:
         refresh_search_index(con)

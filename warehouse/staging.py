@@ -14,6 +14,10 @@ fresh one (`warehouse.load`), which decides at merge time what is new, what repl
 The next writer that gets the lock merges every staged batch first, oldest first, each in its own
 transaction, and deletes the file while it still holds the lock. Merging is idempotent (ids are
 stable hashes, fetch-log ids too), so a crash between commit and delete only repeats a no-op.
+
+A DuckLake has no lock, hence nothing staged: its batches load directly, a commit that lost to a
+concurrent writer is retried (`warehouse.db.transaction`), and the keys the batch wrote are then
+checked for copies that a concurrent writer inserted at the same time (`lake.remove_duplicates`).
 """
 
 from __future__ import annotations
@@ -32,8 +36,14 @@ from pydantic import ValidationError
 
 from schemas.errors import LoadError, WarehouseLockedError
 from schemas.records import ArticleRecord, FetchLogRecord
-from warehouse.db import WRITE_WAIT_SECONDS, connect, default_warehouse
-from warehouse.load import LoadResult, _load
+from warehouse.db import (
+    WRITE_WAIT_SECONDS,
+    WarehouseLocation,
+    connect,
+    transaction,
+    warehouse_location,
+)
+from warehouse.load import LoadResult, Written, _load, fold_copies
 from warehouse.runs import upsert_run
 
 __all__ = [
@@ -76,22 +86,27 @@ class LoadOutcome:
 
 
 def load_or_stage(
-    warehouse: Path | str | None,
+    warehouse: WarehouseLocation | Path | str | None,
     batch: StagedBatch,
     *,
     wait_seconds: float = WRITE_WAIT_SECONDS,
 ) -> LoadOutcome:
-    """Load `batch` in one transaction after merging what was staged; stage it when locked."""
-    path = Path(warehouse) if warehouse else default_warehouse()
+    """Load `batch` in one transaction after merging what was staged; stage it when locked.
+
+    A lake is never locked: there the batch is loaded (or LoadError), never staged."""
+    location = warehouse_location(warehouse)
+    if location.is_lake:
+        with connect(location) as con:
+            return LoadOutcome(_transaction(con, batch, location))
     try:
-        with connect(path, wait_seconds=wait_seconds) as con:
-            merged = merge_staged(con, path)
-            return LoadOutcome(_transaction(con, batch, path), merged=merged)
+        with connect(location, wait_seconds=wait_seconds) as con:
+            merged = merge_staged(con, location)
+            return LoadOutcome(_transaction(con, batch, location), merged=merged)
     except WarehouseLockedError:
-        return LoadOutcome(LoadResult(), staged=stage_batch(path, batch))
+        return LoadOutcome(LoadResult(), staged=stage_batch(location, batch))
 
 
-def merge_staged(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int:
+def merge_staged(con: duckdb.DuckDBPyConnection, warehouse: WarehouseLocation | Path | str) -> int:
     """Load every staged batch of `warehouse` through `con` (which holds the write lock).
 
     A file is deleted only after its transaction committed, and while the lock is still held,
@@ -110,25 +125,36 @@ def merge_staged(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int:
     return merged
 
 
-def _transaction(con: duckdb.DuckDBPyConnection, batch: StagedBatch, warehouse: Path) -> LoadResult:
-    con.execute("BEGIN TRANSACTION")
-    try:
+def _transaction(
+    con: duckdb.DuckDBPyConnection, batch: StagedBatch, warehouse: WarehouseLocation | Path | str
+) -> LoadResult:
+    """`batch` in one transaction (run again if it lost to a concurrent lake commit)."""
+    location = warehouse_location(warehouse)
+    written: Written = {}
+
+    def work(c: duckdb.DuckDBPyConnection) -> LoadResult:
+        written.clear()  # a retried attempt writes afresh
         result = LoadResult()
         if batch.records or batch.fetch_log:
             result = _load(
-                con,
+                c,
                 batch.records,
                 batch.fetch_log,
                 batch.run_id,
                 batch.extractor_version,
                 batch.parser_version,
+                written if location.is_lake else None,
             )
         if batch.run is not None:
-            upsert_run(con, batch.run)
-        con.execute("COMMIT")
+            upsert_run(c, batch.run)
+        return result
+
+    try:
+        result = transaction(con, work)
+        if written:
+            fold_copies(con, written)
     except duckdb.Error as error:
-        con.execute("ROLLBACK")
-        raise LoadError(f"batch not loaded: {error}", url=str(warehouse)) from error
+        raise LoadError(f"batch not loaded: {error}", url=location.redacted) from error
     return result
 
 
@@ -138,13 +164,13 @@ def _reject(path: Path) -> None:
     os.replace(path, rejected / path.name)
 
 
-def staging_dir(warehouse: Path) -> Path:
+def staging_dir(warehouse: WarehouseLocation | Path | str) -> Path:
     """Where batches for `warehouse` are staged (one folder per warehouse file)."""
-    warehouse = Path(warehouse)
-    return warehouse.parent / "staging" / warehouse.stem
+    location = warehouse_location(warehouse)
+    return location.parent / "staging" / location.stem
 
 
-def stage_batch(warehouse: Path, batch: StagedBatch) -> Path:
+def stage_batch(warehouse: WarehouseLocation | Path | str, batch: StagedBatch) -> Path:
     """Write `batch` atomically under `staging_dir(warehouse)`; return the file's path."""
     folder = staging_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
@@ -167,8 +193,11 @@ def stage_batch(warehouse: Path, batch: StagedBatch) -> Path:
     return path
 
 
-def staged_files(warehouse: Path) -> list[Path]:
-    """Staged batches of `warehouse`, oldest first (file names start with their UTC time)."""
+def staged_files(warehouse: WarehouseLocation | Path | str) -> list[Path]:
+    """Staged batches of `warehouse`, oldest first (file names start with their UTC time);
+    none for a lake, which stages nothing."""
+    if warehouse_location(warehouse).is_lake:
+        return []
     folder = staging_dir(warehouse)
     if not folder.is_dir():
         return []
@@ -194,7 +223,7 @@ def read_staged(path: Path) -> StagedBatch:
         raise LoadError(f"unreadable staged batch: {error}", url=str(path)) from error
 
 
-def staged_urls(warehouse: Path) -> set[str]:
+def staged_urls(warehouse: WarehouseLocation | Path | str) -> set[str]:
     """URLs of the articles waiting in staged batches: known, so not fetched again meanwhile."""
     urls: set[str] = set()
     for path in staged_files(warehouse):

@@ -60,3 +60,21 @@ def test_a_repeated_story_points_at_the_first_copy_and_is_extracted_once(
     assert (wire[2], wire[3]) == (0, 0)
     claims = run_sql(warehouse_path, "SELECT count(DISTINCT article_id) FROM claims").rows[0][0]
     assert claims == 1
+
+
+def test_with_dedupe_off_every_copy_is_extracted(
+    prefect_server, httpserver, tmp_path, warehouse_path
+):
+    from flows.ingest import ingest
+
+    sources = tmp_path / "sources.yaml"
+    config = {
+        "fetch": {"allow_private_addresses": True, "delay_seconds": 0, "retries": 0},
+        "sources": [{"name": "wire", "kind": "feed", "url": _serve(httpserver)}],
+        "dedupe": False,
+    }
+    sources.write_text(yaml.safe_dump(config), encoding="utf-8")
+    ingest(str(sources), str(warehouse_path))
+    rows = run_sql(warehouse_path, "SELECT dup_of, claim_count FROM articles").rows
+    assert len(rows) == 2
+    assert all(dup_of is None and claims > 0 for dup_of, claims in rows)

@@ -1,0 +1,95 @@
+"""Where parse and NLP batches run: in this process, in a pool of local processes, or on Dask.
+
+spaCy's parse is nine tenths of an article's cost and holds the GIL, so threads do not help; a
+pool of processes (one per core) does. Each worker loads the pipeline once and keeps it for the
+run. The pool starts on the first batch big enough to pay for it, so a run with nothing new never
+starts one. On a Dask cluster the same batches run as Prefect tasks through prefect-dask's
+`DaskTaskRunner` (see `flows/compute.py`); the stage code does not know which it runs on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+__all__ = ["Compute", "InProcess", "LocalProcesses", "default_workers"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Result(Protocol[R]):  # a concurrent.futures.Future or a PrefectFuture
+    def result(self) -> R: ...
+
+
+class Compute(Protocol):
+    """Runs `function(batch)` somewhere and hands back something with `.result()`."""
+
+    workers: int
+
+    def submit(self, function: Callable[[T], R], batch: T) -> Result[R]: ...
+
+
+class InProcess:
+    """Runs each batch at once, here: for tests, small batches and `--workers 1`."""
+
+    workers = 1
+
+    def submit(self, function: Callable[[T], R], batch: T) -> Future[R]:
+        done: Future[R] = Future()
+        try:
+            done.set_result(function(batch))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, as a pool would
+            done.set_exception(error)
+        return done
+
+
+def default_workers() -> int:
+    """`$NEWSFLOW_WORKERS`, else one process per core."""
+    configured = os.environ.get("NEWSFLOW_WORKERS")
+    return max(1, int(configured)) if configured else max(1, os.cpu_count() or 1)
+
+
+def _warm_worker() -> None:
+    # Load what every batch needs before the first one arrives: the pipeline, the event model and
+    # the gazetteer (seconds each, once per worker).
+    from tasks.event_model import default_model  # noqa: PLC0415 - heavy, only in workers
+    from tasks.places import geocode  # noqa: PLC0415
+
+    default_model()
+    geocode("London")
+
+
+class LocalProcesses:
+    """A pool of `workers` local processes, started on first use and closed with `close()`.
+
+    Spawned, not forked: the parent runs Prefect's threads and an HTTP client, which a fork would
+    copy mid-flight.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: Executor | None = None
+
+    def submit(self, function: Callable[[T], R], batch: T) -> Future[R]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_worker,
+            )
+        return self._pool.submit(function, batch)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> LocalProcesses:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
