@@ -97,7 +97,9 @@ def _sources(bases: list[str], site: CorpusSite, folder: Path, global_limits: st
     fetch: dict[str, Any] = {}
     if global_limits != "auto":
         fetch["global_host_limits"] = global_limits == "on"
-    settings = yaml.safe_load(sources_yaml(bases[0], site, **fetch))
+    # Every copy of a page extracted: with dedupe on, a copy is skipped only when its first copy
+    # fell in the same run, so shards would do more NLP than one run over everything.
+    settings = yaml.safe_load(sources_yaml(bases[0], site, dedupe=False, **fetch))
     for k, (source, feed) in enumerate(zip(settings["sources"], site.feed_paths(), strict=True)):
         source["url"] = bases[k % len(bases)] + feed
     path = folder / "sources.yaml"
