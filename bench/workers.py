@@ -14,7 +14,7 @@ concurrency limits (on by default for a shard: `--global-limits auto`); `on`/`of
 its cost. A run parses and extracts in one local process per core; `--nlp-processes 1` keeps each
 run to one, so that k workers use k cores.
 
-    .venv/bin/python -m bench.workers --pages 400 --workers 1,2          # about 5 minutes here
+    .venv/bin/python -m bench.workers --pages 400 --workers 1,2          # about 6 minutes here
     .venv/bin/python -m bench.workers --pages 400 --warehouse ducklake-postgres
 """
 

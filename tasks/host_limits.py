@@ -242,13 +242,17 @@ def let_go_idle_slots(wait_seconds: float = 5.0) -> None:
 # -- creating the limits ---------------------------------------------------------------------
 
 # (slots, delay) each host's limits were made at least as strict as, by this process: the server
-# is asked once per host and process, not once per request.
+# is asked once per host and process, not once per request. One lock per host, so that the
+# first requests to different hosts (a run's discoveries start together) ask at the same time.
 _ENSURED: dict[str, tuple[int, float]] = {}
-_ENSURED_LOCK = threading.Lock()
+_ENSURING: dict[str, threading.Lock] = {}
+_ENSURING_LOCK = threading.Lock()
 
 
 def _ensure_limits(names: HostLimitNames, slots: int, delay: float) -> None:
-    with _ENSURED_LOCK:
+    with _ENSURING_LOCK:
+        lock = _ENSURING.setdefault(names.in_flight, threading.Lock())
+    with lock:
         done = _ENSURED.get(names.in_flight)
         if done is not None and done[0] <= slots and done[1] >= delay:
             return
