@@ -14,7 +14,6 @@ own, which works but costs seconds per worker.
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,15 +36,15 @@ LOCAL_CLUSTER = "local"
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(docs: list[Document]) -> tuple[list[ParsedArticle], list[FetchLogRecord]]:
-    return parse_documents(docs)
+def parse_batch(batch: list[Document]) -> tuple[list[ParsedArticle], list[FetchLogRecord]]:
+    return parse_documents(batch)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch(
-    articles: list[ParsedArticle],
+    batch: list[ParsedArticle],
 ) -> tuple[list[ArticleRecord], list[tuple[str, ExtractError]]]:
-    return extract_originals(articles)
+    return extract_originals(batch)
 
 
 # The stage functions tasks.articles hands to a compute, and the task that runs each on Dask
@@ -59,14 +58,11 @@ _TASKS: dict[Callable[..., Any], Task[..., Any]] = {
 class DaskBatches:
     """Batches as Prefect task runs on a Dask cluster."""
 
-    def __init__(self, runner: Any, workers: int) -> None:
+    def __init__(self, runner: Any) -> None:
         self._runner = runner  # an entered prefect_dask.DaskTaskRunner
-        self.workers = workers
 
     def submit(self, function: Callable[[T], R], batch: T) -> PrefectFuture[R]:
-        batch_task = _TASKS[function]
-        parameter = next(iter(inspect.signature(batch_task.fn).parameters))
-        return self._runner.submit(batch_task, parameters={parameter: batch})
+        return self._runner.submit(_TASKS[function], parameters={"batch": batch})
 
 
 @contextmanager
@@ -77,7 +73,7 @@ def open_compute(dask: str | None = None, workers: int | None = None) -> Iterato
     count = workers or default_workers()
     if address:
         with _dask_runner(address, count) as runner:
-            yield DaskBatches(runner, count)
+            yield DaskBatches(runner)
     elif count > 1:
         with LocalProcesses(count) as pool:
             yield pool

@@ -28,15 +28,11 @@ class Result(Protocol[R]):  # a concurrent.futures.Future or a PrefectFuture
 class Compute(Protocol):
     """Runs `function(batch)` somewhere and hands back something with `.result()`."""
 
-    workers: int
-
     def submit(self, function: Callable[[T], R], batch: T) -> Result[R]: ...
 
 
 class InProcess:
     """Runs each batch at once, here: for tests, small batches and `--workers 1`."""
-
-    workers = 1
 
     def submit(self, function: Callable[[T], R], batch: T) -> Future[R]:
         done: Future[R] = Future()

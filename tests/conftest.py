@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 # Offline machine: Prefect must never try to reach the internet, in any test.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -113,3 +114,14 @@ def lake_location(request, tmp_path: Path, monkeypatch) -> Iterator[str]:
         monkeypatch.setenv("NEWSFLOW_LAKE_DATA_PATH", str(tmp_path / "lake-data"))
         yield f"ducklake:postgres:{dsn}"
     close_lakes()
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A pytest-httpserver that answers requests in parallel (the default answers one at a time)."""
+    server = HTTPServer(threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()

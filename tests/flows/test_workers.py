@@ -36,6 +36,7 @@ from bench._cluster import (
     postgres_execute,
     using_api,
 )
+from tests.request_spans import most_at_once
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = sorted((REPO / "examples" / "docs").glob("*.txt"))
@@ -147,25 +148,6 @@ def write_sources(path: Path, server: HTTPServer) -> Path:
     return path
 
 
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
-
-
-def _most_at_once(spans: list[tuple[float, float]]) -> int:
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    running = most = 0
-    for _, change in events:
-        running += change
-        most = max(most, running)
-    return most
-
-
 # -- the test ----------------------------------------------------------------------------------
 
 
@@ -243,4 +225,4 @@ def test_two_workers_ingest_disjoint_shards_into_one_warehouse(
         ).rows
         assert rows == distinct > 0, table
     # Politeness across both workers: the one host never had more than its 2 slots in flight.
-    assert len(spans) == len(urls) and _most_at_once(spans) <= 2
+    assert len(spans) == len(urls) and most_at_once(spans) <= 2

@@ -9,7 +9,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import brotli
@@ -21,6 +21,7 @@ from werkzeug import Request, Response
 from schemas.records import Entry, FetchSettings
 from tasks import fetch as fetch_module
 from tasks.fetch import Fetcher, fetch_entries
+from tests.request_spans import most_at_once, recording_handler
 
 
 @pytest.fixture
@@ -522,55 +523,24 @@ def test_conditional_get_gives_not_modified(httpserver: HTTPServer, fetcher: Fet
     )
 
 
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
-
-
-def _recording_handler(log: list[tuple[float, float]], pause: float) -> Callable:
-    """A handler that notes when each request arrived and left, after `pause` seconds."""
-
-    def handler(request: Request) -> Response:
-        arrived = time.monotonic()
-        time.sleep(pause)
-        log.append((arrived, time.monotonic()))
-        return Response("ok")
-
-    return handler
-
-
-def _most_at_once(spans: list[tuple[float, float]]) -> int:
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    running = most = 0
-    for _, change in events:
-        running += change
-        most = max(most, running)
-    return most
-
-
 def test_at_most_n_requests_in_flight_per_host(
     threaded_server: HTTPServer, settings: FetchSettings
 ) -> None:
     spans: list[tuple[float, float]] = []
-    threaded_server.expect_request("/slow").respond_with_handler(_recording_handler(spans, 0.15))
+    threaded_server.expect_request("/slow").respond_with_handler(recording_handler(spans, 0.15))
     entries = [Entry(source="s", url=threaded_server.url_for(f"/slow?n={n}")) for n in range(6)]
     polite = settings.model_copy(update={"max_in_flight_per_host": 2, "max_concurrency": 6})
     documents, _ = fetch_entries(entries, polite)
     assert len(documents) == 6
     # Measured at the server: six threads, but never more than two requests at once.
-    assert _most_at_once(spans) == 2
+    assert most_at_once(spans) == 2
 
 
 def test_requests_to_one_host_are_spaced_by_the_delay(
     threaded_server: HTTPServer, settings: FetchSettings
 ) -> None:
     spans: list[tuple[float, float]] = []
-    threaded_server.expect_request("/page").respond_with_handler(_recording_handler(spans, 0.0))
+    threaded_server.expect_request("/page").respond_with_handler(recording_handler(spans, 0.0))
     entries = [Entry(source="s", url=threaded_server.url_for(f"/page?n={n}")) for n in range(4)]
     polite = settings.model_copy(update={"delay_seconds": 0.2, "max_concurrency": 4})
     documents, _ = fetch_entries(entries, polite)

@@ -9,12 +9,10 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
 from schemas.errors import FetchError
 from schemas.records import FetchSettings
@@ -24,6 +22,7 @@ from tasks.host_limits import (
     host_limit_names,
     let_go_idle_slots,
 )
+from tests.request_spans import most_at_once, recording_handler
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,36 +41,6 @@ entries = [Entry(source="s", url=url) for url in urls]
 documents, records = fetch_entries(entries, FetchSettings(**settings))
 print(json.dumps({"documents": len(documents), "errors": [r.error for r in records if r.error]}))
 """
-
-
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    if server.is_running():
-        server.stop()
-
-
-def _recording_handler(spans: list[tuple[float, float]], pause: float) -> Callable:
-    def handler(request: Request) -> Response:
-        arrived = time.monotonic()
-        time.sleep(pause)
-        spans.append((arrived, time.monotonic()))
-        return Response("ok")
-
-    return handler
-
-
-def _most_at_once(spans: list[tuple[float, float]]) -> int:
-    # An end sorts before a start at the same instant: back to back is not overlapping.
-    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
-    running = most = 0
-    for _, change in events:
-        running += change
-        most = max(most, running)
-    return most
 
 
 def _api_env() -> dict[str, str]:
@@ -132,7 +101,7 @@ def test_without_global_limits_two_processes_overlap_on_one_host(
     threaded_server: HTTPServer, tmp_path: Path
 ) -> None:
     spans: list[tuple[float, float]] = []
-    threaded_server.expect_request("/page").respond_with_handler(_recording_handler(spans, 0.3))
+    threaded_server.expect_request("/page").respond_with_handler(recording_handler(spans, 0.3))
 
     results = _fetch_in_two_processes(
         threaded_server, _settings(global_host_limits=False), 3, tmp_path
@@ -140,28 +109,28 @@ def test_without_global_limits_two_processes_overlap_on_one_host(
 
     assert [r["documents"] for r in results] == [3, 3]
     # Each process keeps its own limit of one: the host sees both at once.
-    assert _most_at_once(spans) == 2
+    assert most_at_once(spans) == 2
 
 
 def test_global_limits_hold_one_slot_for_two_processes(
     prefect_server: None, threaded_server: HTTPServer, tmp_path: Path
 ) -> None:
     spans: list[tuple[float, float]] = []
-    threaded_server.expect_request("/page").respond_with_handler(_recording_handler(spans, 0.3))
+    threaded_server.expect_request("/page").respond_with_handler(recording_handler(spans, 0.3))
 
     results = _fetch_in_two_processes(
         threaded_server, _settings(global_host_limits=True), 2, tmp_path
     )
 
     assert results == [{"documents": 2, "errors": []}] * 2
-    assert len(spans) == 4 and _most_at_once(spans) == 1
+    assert len(spans) == 4 and most_at_once(spans) == 1
 
 
 def test_global_limits_space_request_starts_across_processes(
     prefect_server: None, threaded_server: HTTPServer, tmp_path: Path
 ) -> None:
     spans: list[tuple[float, float]] = []
-    threaded_server.expect_request("/page").respond_with_handler(_recording_handler(spans, 0.0))
+    threaded_server.expect_request("/page").respond_with_handler(recording_handler(spans, 0.0))
     polite = _settings(global_host_limits=True, delay_seconds=0.4, max_in_flight_per_host=2)
 
     results = _fetch_in_two_processes(threaded_server, polite, 2, tmp_path)
