@@ -127,7 +127,8 @@ def holdout_triggers(records: list[dict[str, Any]], folds: int, fallback: bool =
     (eventText) uses one of them are scored. Shows how the coder does on triggers it has never
     seen, which is what a held-out test set mostly contains. The learned fallback
     (tasks.event_model) loses its example sentences that use a held-out word; `fallback=False`
-    scores the lexicon alone."""
+    scores the lexicon alone. Participant-country and role-aware F1 are reported over the same
+    sentences (a sentence scored in several folds counts in each)."""
     from tasks import event_model
     from tasks import events as coder
     from tasks.nlp import load_nlp
@@ -140,6 +141,7 @@ def holdout_triggers(records: list[dict[str, Any]], folds: int, fallback: bool =
     lemmas = [{t.lemma_.lower() for t in nlp(str(r.get("eventText") or ""))} for r in records]
     lexicon = set(saved_verbs) | set(saved_nouns) | {v for v, _ in saved_phrasal}
     totals = [0, 0]
+    held_scores: list[SentenceScore] = []
     for fold in range(folds):
         held = {word for word in lexicon if _fold_of(word, folds) == fold}
         chosen = [i for i, found in enumerate(lemmas) if found & held]
@@ -177,6 +179,7 @@ def holdout_triggers(records: list[dict[str, Any]], folds: int, fallback: bool =
                 table.clear()
                 table.update(saved)
         scores = [score_sentence(r, res.events) for r, res in zip(subset, run.records, strict=True)]
+        held_scores.extend(scores)
         correct = sum(s.predicted_type == s.gold_type for s in scores)
         totals[0] += correct
         totals[1] += len(scores)
@@ -185,11 +188,19 @@ def holdout_triggers(records: list[dict[str, Any]], folds: int, fallback: bool =
             f" type accuracy {correct / len(scores):.3f}"
         )
     overall = totals[0] / totals[1] if totals[1] else 0.0
+    countries = add_prf(s.countries for s in held_scores)
+    roles = add_prf(s.roles for s in held_scores)
     typer.echo(f"held-out-trigger type accuracy: {overall:.3f} ({totals[0]}/{totals[1]})")
+    typer.echo(
+        f"held-out-trigger participant-country F1 {countries.f1:.3f}, "
+        f"role-aware F1 {roles.f1:.3f} (same sentences)"
+    )
     figures = {
         "holdout_folds": folds,
         "fallback": fallback,
         "holdout_type_accuracy": round(overall, 4),
+        **countries.as_dict("holdout_country"),
+        **roles.as_dict("holdout_role"),
     }
     typer.echo(json.dumps(figures))
 

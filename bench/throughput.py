@@ -10,9 +10,11 @@ contenders read the same URLs:
   page after the other, nothing stored;
 - `trafilatura`: httpx GET and `trafilatura.extract`, no NLP.
 
-Each measurement prints one JSON line: articles per second and peak RSS (of the contender's whole
-process tree, sampled from /proc every 0.1 s: every contender runs as a child process group).
-Then one line of ratios per size.
+Each measurement prints one JSON line: articles per second, CPU seconds per article (user + system
+of every process of the contender, all cores), and peak RSS and PSS (of the contender's whole
+process tree, sampled from /proc every 0.1 s: every contender runs as a child process group; PSS
+counts a shared page once). Then one line of ratios per size: of rates, and of CPU per article,
+which a loaded machine disturbs much less than rates.
 
     .venv/bin/python -m bench.throughput --sizes 200          # about 3 minutes here
     .venv/bin/python -m bench.throughput --sizes 200,2000     # about 25 minutes
@@ -25,6 +27,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -219,28 +222,54 @@ print(json.dumps({"articles": done, "seconds": time.perf_counter() - start}))
 """
 
 
-def _group_rss_kb(group: int) -> int:
-    """Resident memory of every live process in process group `group` (Linux /proc)."""
-    total = 0
+def _group_memory_kb(group: int) -> tuple[int, int]:
+    """(RSS, PSS) in kB summed over every live process in process group `group` (Linux /proc).
+
+    RSS counts a page shared by several processes (libraries, a forked model) once per process;
+    PSS divides it among them, so the sum of PSS is the memory the group really holds."""
+    rss = pss = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[2]) != group:  # fields after "(comm)": state, ppid, pgrp, ...
                 continue
             status = (stat.parent / "status").read_text()
+            rollup = (stat.parent / "smaps_rollup").read_text()
         except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1])
-    return total
+        rss += _kb(status, "VmRSS:")
+        pss += _kb(rollup, "Pss:")
+    return rss, pss
+
+
+def _kb(text: str, key: str) -> int:
+    for line in text.splitlines():
+        if line.startswith(key):
+            return int(line.split()[1])
+    return 0
+
+
+def _children_cpu_seconds() -> float:
+    # Every finished descendant's CPU time lands here once it is reaped (workers by the contender,
+    # the contender by us), so the difference around a run is the run's CPU time, all cores.
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Measured:
+    stdout: str
+    seconds: float  # wall
+    cpu_seconds: float  # user + system, every process of the run
+    peak_rss_mb: float
+    peak_pss_mb: float
 
 
 def run_measured(
     command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> tuple[str, float, float]:
-    """(stdout, wall seconds, peak RSS in MB of the whole process tree, sampled every 0.1 s)."""
-    started = time.perf_counter()
+) -> Measured:
+    """Run `command` as its own process group; its memory is sampled every 0.1 s."""
+    started, cpu_before = time.perf_counter(), _children_cpu_seconds()
     child = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -250,13 +279,14 @@ def run_measured(
         cwd=cwd,
         start_new_session=True,  # its own process group: workers it forks are counted too
     )
-    peak = 0
+    peak_rss = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
         while not stop.wait(0.1):
-            peak = max(peak, _group_rss_kb(child.pid))
+            rss, pss = _group_memory_kb(child.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -266,22 +296,29 @@ def run_measured(
     sampler.join()
     if child.returncode != 0:
         raise subprocess.CalledProcessError(child.returncode, command, stdout)
-    return stdout, seconds, peak / 1024
+    cpu = _children_cpu_seconds() - cpu_before
+    return Measured(stdout, seconds, cpu, peak_rss / 1024, peak_pss / 1024)
 
 
 def run_baseline(urls: Sequence[str], *, nlp: bool, workdir: Path) -> dict[str, float]:
     listing = workdir / "urls.json"
     listing.write_text(json.dumps(list(urls)))
-    stdout, wall, peak = run_measured(
-        [sys.executable, "-c", _BASELINE, str(listing), "nlp" if nlp else "bare"]
-    )
-    figures = json.loads(stdout.strip().splitlines()[-1])
+    run = run_measured([sys.executable, "-c", _BASELINE, str(listing), "nlp" if nlp else "bare"])
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
     # The rate counts the loop only (as a user would time it), not the model's load.
     return {
         "articles": figures["articles"],
         "seconds": figures["seconds"],
-        "wall_seconds": round(wall, 2),
-        "peak_rss_mb": round(peak, 1),
+        "wall_seconds": round(run.seconds, 2),
+        **_resources(run),
+    }
+
+
+def _resources(run: Measured) -> dict[str, float]:
+    return {
+        "cpu_seconds": round(run.cpu_seconds, 1),
+        "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "peak_pss_mb": round(run.peak_pss_mb, 1),
     }
 
 
@@ -292,7 +329,7 @@ def run_newsflow(
     # N distinct stories, as the baselines treat them: every copy parsed and extracted.
     sources.write_text(sources_yaml(base, site, dedupe=False))
     warehouse = workdir / "warehouse" / "bench.duckdb"
-    _, seconds, peak = run_measured(
+    run = run_measured(
         [str(NEWSFLOW), "ingest", "--sources", str(sources), "--warehouse", str(warehouse)],
         env=env,
         cwd=workdir,
@@ -309,8 +346,8 @@ def run_newsflow(
         "articles": articles,
         "claims": claims,
         "events": events,
-        "seconds": round(seconds, 2),
-        "peak_rss_mb": round(peak, 1),
+        "seconds": round(run.seconds, 2),
+        **_resources(run),
     }
 
 
@@ -334,6 +371,7 @@ def _emit(record: dict[str, object]) -> None:
 def measure(size: int, pages: dict[str, bytes], contenders: Sequence[str], env: dict) -> None:
     site = CorpusSite(pages, count=size, feeds=max(1, -(-size // PAGES_PER_FEED)))
     rates: dict[str, float] = {}
+    cpu_per_article: dict[str, float] = {}
     with serve(site) as base, tempfile.TemporaryDirectory(prefix="nf-bench-") as tmp:
         urls = [base + path for path in site.page_paths()]
         for name in contenders:
@@ -345,6 +383,7 @@ def measure(size: int, pages: dict[str, bytes], contenders: Sequence[str], env: 
                 figures = run_baseline(urls, nlp=name == "user_loop", workdir=workdir)
             rate = figures["articles"] / figures["seconds"]
             rates[name] = rate
+            cpu_per_article[name] = figures["cpu_seconds"] / max(1, figures["articles"])
             _emit(
                 {
                     "size": size,
@@ -352,6 +391,7 @@ def measure(size: int, pages: dict[str, bytes], contenders: Sequence[str], env: 
                     **figures,
                     "articles_per_second": round(rate, 2),
                     "seconds_per_article": round(1 / rate, 4) if rate else None,
+                    "cpu_seconds_per_article": round(cpu_per_article[name], 4),
                 }
             )
     if "newsflow" in rates:
@@ -360,6 +400,8 @@ def measure(size: int, pages: dict[str, bytes], contenders: Sequence[str], env: 
                 "size": size,
                 "newsflow_over_user_loop": _ratio(rates, "newsflow", "user_loop"),
                 "newsflow_over_trafilatura": _ratio(rates, "newsflow", "trafilatura"),
+                # CPU per article, all cores: what newsflow's extra work costs, whatever the load.
+                "cpu_newsflow_over_user_loop": _ratio(cpu_per_article, "newsflow", "user_loop"),
             }
         )
 

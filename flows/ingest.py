@@ -1,11 +1,12 @@
 """The ingest flow: sources.yaml ─► discover ─► fetch ─► parse + extract ─► load ─► warehouse.
 
-One task per source and stage (never one per article): a Prefect task run costs tens of
-milliseconds of API traffic, so a flow stays at a few task runs per source, and a source with
-nothing new costs one task (its discovery) and no warehouse write of its own.
+One task per source and stage, or per chunk of 100 new entries (never one per article): a Prefect
+task run costs tens of milliseconds of API traffic, so a flow stays at a few task runs per source,
+and a source with nothing new costs one task (its discovery) and no warehouse write of its own.
+Chunks overlap: the next one is fetched and the previous one loaded while one is extracted.
 
 Writes, in order: the run's row (status `running`; this first write also merges batches staged by
-earlier runs), one transaction per source with new articles, and one last transaction holding the
+earlier runs), one transaction per chunk of new articles, and one last transaction holding the
 fetch log of the sources with nothing new together with the run's final row. A run where nothing
 changed therefore writes only its run record, plus the fetch-log rows of its conditional requests
 (the 304s stay in `fetch_log`: they show each feed was checked, and how fast it answered).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -72,8 +74,12 @@ __all__ = ["IngestFailed", "SourceResult", "ingest", "select_sources"]
 Log = Logger | LoggerAdapter
 Discovered = tuple[list[Entry], list[FetchLogRecord]]
 Extracted = tuple[list[ArticleRecord], list[FetchLogRecord]]
+Fetched = tuple[list[Document], list[FetchLogRecord]]
 # Sources discovered at once; per-host politeness (tasks/fetch.py) still spaces requests to a host.
 DISCOVERY_THREADS = 8
+# New entries of a source fetched, extracted and loaded together: bounds this process's memory
+# (a chunk's pages, and the next one's, are held at once) and the work a crash can lose.
+CHUNK_SIZE = 100
 
 
 class IngestFailed(NewsflowError):
@@ -189,28 +195,42 @@ def _submit_discovery(source: Source, run: RunContext) -> PrefectFuture[Discover
     )
 
 
-def _ingest_source(source: Source, run: RunContext, discovered: Discovered) -> SourceResult:
-    result = SourceResult(source.name)
-    fetch = source_fetch_settings(source, run.fetch)
-    entries, discover_log = discovered
-    result.discovered = len(entries)
-    _note_errors(result, discover_log)
-    if not entries:
-        run.pending_log.extend(discover_log)
-        not_modified = any(record.not_modified for record in discover_log)
-        result.status = (
-            "failed" if result.errors else "not modified" if not_modified else result.status
-        )
-        return result
-    local_ok = is_local_source(source, run.base_dir)
-    docs, fetch_log = fetch_task(entries, fetch, local_ok, run.archive_dir)
-    result.fetched = len(docs)
-    records, failures = _extract(docs, run) if docs else ([], [])
-    _note_errors(result, [*fetch_log, *failures])
-    outcome = load_task(run.warehouse, records, [*discover_log, *fetch_log, *failures], run.run_id)
-    run.known.update((record.url, datetime.now(UTC).replace(tzinfo=None)) for record in records)
-    _count_loaded(result, outcome, len(records))
-    return result
+@dataclass
+class _Chunk:
+    """Up to CHUNK_SIZE new entries of one source, between their fetch and their load."""
+
+    source: Source
+    result: SourceResult  # shared by the chunks of a source
+    entries: list[Entry]
+    last: bool  # the source's last chunk: its load carries the discovery log
+    fetching: PrefectFuture[Fetched] | None = None
+    fetched: Fetched | None = None
+    loading: PrefectFuture[LoadOutcome] | None = None
+    loaded_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _SourceRun:
+    discover_log: list[FetchLogRecord]
+    discovering: float  # seconds, from its log records (discovery ran alongside the others')
+    started: float = field(default_factory=time.monotonic)
+
+
+def _chunked(source: Source, result: SourceResult, entries: list[Entry]) -> list[_Chunk]:
+    return [
+        _Chunk(source, result, entries[i : i + CHUNK_SIZE], last=i + CHUNK_SIZE >= len(entries))
+        for i in range(0, len(entries), CHUNK_SIZE)
+    ]
+
+
+def _fetch(chunk: _Chunk, run: RunContext, *, ahead: bool) -> None:
+    """Fetch the chunk now, or (`ahead` of its turn) submit its fetch to a thread."""
+    fetch = source_fetch_settings(chunk.source, run.fetch)
+    local_ok = is_local_source(chunk.source, run.base_dir)
+    if ahead:
+        chunk.fetching = fetch_task.submit(chunk.entries, fetch, local_ok, run.archive_dir)
+    else:
+        chunk.fetched = fetch_task(chunk.entries, fetch, local_ok, run.archive_dir)
 
 
 def _extract(docs: list[Document], run: RunContext) -> Extracted:
@@ -229,42 +249,138 @@ def _note_errors(result: SourceResult, log: Sequence[FetchLogRecord]) -> None:
 
 
 def _count_loaded(result: SourceResult, outcome: LoadOutcome, records: int) -> None:
+    """Add one chunk's load to its source's result."""
     loaded = outcome.result
-    result.new_articles, result.updated = loaded.new_articles, loaded.updated_articles
-    result.claims, result.events = loaded.claims, loaded.events
+    result.new_articles += loaded.new_articles
+    result.updated += loaded.updated_articles
+    result.claims += loaded.claims
+    result.events += loaded.events
     if outcome.staged is not None:
-        result.staged, result.status = True, "staged"
-        return
-    result.unchanged = max(0, records - loaded.new_articles - loaded.updated_articles)
+        result.staged = True
+    else:
+        result.unchanged += max(0, records - loaded.new_articles - loaded.updated_articles)
     # Pages that failed are counted in `errors`; the source itself (its feed) worked.
-    result.status = "loaded"
+    if result.status != "failed":
+        result.status = "staged" if result.staged else "loaded"
 
 
-def _run_source(
-    source: Source, run: RunContext, discovery: PrefectFuture[Discovered], logger: Log
-) -> SourceResult:
-    try:
-        discovered = discovery.result()
-        started = time.monotonic()
-        result = _ingest_source(source, run, discovered)
-        # Discovery ran alongside the other sources': its own time is in its log records.
-        discovering = sum(record.elapsed_ms for record in discovered[1]) / 1000.0
-        result.seconds = discovering + time.monotonic() - started
-    except NewsflowError as error:
-        logger.error("source %s failed: %s", source.name, error)
-        result = SourceResult(source.name, errors=1, status="failed", messages=[str(error)])
-    return result
+def _failed(source: Source, error: NewsflowError, logger: Log) -> SourceResult:
+    logger.error("source %s failed: %s", source.name, error)
+    return SourceResult(source.name, errors=1, status="failed", messages=[str(error)])
+
+
+class _Pipeline:
+    """Sources through fetch, extract and load, in chunks of CHUNK_SIZE entries, in order but
+    overlapping: while one chunk is parsed and extracted (on the compute's processes), the next
+    chunk's pages are fetched and the previous chunk's batch is loaded, in threads of this
+    process. Loads keep their order, one transaction per chunk; a source's discovery log (with
+    its feed's validators) goes with its last chunk, so a crash mid-source cannot leave a stored
+    ETag hiding entries that were never loaded."""
+
+    def __init__(self, sources: Sequence[Source], run: RunContext, logger: Log) -> None:
+        self.sources, self.context, self.logger = sources, run, logger
+        # Every feed is asked at once; each answers on its own time, most with a 304.
+        self.discoveries = [_submit_discovery(source, run) for source in sources]
+        self.next_source = 0
+        self.queue: deque[_Chunk] = deque()
+        self.by_source: dict[str, _SourceRun] = {}
+        self.results: list[SourceResult] = []
+        self.loading: _Chunk | None = None
+
+    def run(self) -> list[SourceResult]:
+        while self._queued(wait=True):
+            self._extract_and_load(self.queue.popleft())
+        if self.loading is not None:
+            self._finish(self.loading)
+        return self.results
+
+    def _queued(self, *, wait: bool) -> bool:
+        """Whether a chunk is queued, taking in the next sources' discoveries (only those
+        already done, unless `wait`)."""
+        while not self.queue and self.next_source < len(self.sources):
+            discovery = self.discoveries[self.next_source]
+            if not wait and not discovery.wrapped_future.done():
+                return False
+            self._take(self.sources[self.next_source], discovery)
+            self.next_source += 1
+        return bool(self.queue)
+
+    def _take(self, source: Source, discovery: PrefectFuture[Discovered]) -> None:
+        try:
+            entries, discover_log = discovery.result()
+        except NewsflowError as error:
+            self.results.append(_failed(source, error, self.logger))
+            return
+        result = SourceResult(source.name, discovered=len(entries))
+        self.results.append(result)
+        _note_errors(result, discover_log)
+        result.seconds = sum(record.elapsed_ms for record in discover_log) / 1000.0
+        if not entries:
+            self.context.pending_log.extend(discover_log)
+            not_modified = any(record.not_modified for record in discover_log)
+            result.status = (
+                "failed" if result.errors else "not modified" if not_modified else result.status
+            )
+            return
+        self.by_source[source.name] = _SourceRun(discover_log, result.seconds)
+        self.queue.extend(_chunked(source, result, entries))
+
+    def _extract_and_load(self, chunk: _Chunk) -> None:
+        try:
+            if chunk.fetching is None:
+                _fetch(chunk, self.context, ahead=False)
+            docs, fetch_log = chunk.fetched or chunk.fetching.result()  # type: ignore[union-attr]
+            if self._queued(wait=False) and self.queue[0].fetching is None:
+                _fetch(self.queue[0], self.context, ahead=True)
+            chunk.result.fetched += len(docs)
+            records, failures = _extract(docs, self.context) if docs else ([], [])
+        except NewsflowError as error:
+            self._chunk_failed(chunk, error)
+            return
+        _note_errors(chunk.result, [*fetch_log, *failures])
+        if self.loading is not None:
+            self._finish(self.loading)  # one load at a time, in order
+        log = [*fetch_log, *failures, *self._discover_log(chunk)]
+        chunk.loaded_urls = [record.url for record in records if record.url]
+        chunk.loading = load_task.submit(self.context.warehouse, records, log, self.context.run_id)
+        self.loading = chunk
+
+    def _discover_log(self, chunk: _Chunk) -> list[FetchLogRecord]:
+        if not chunk.last:
+            return []
+        log = self.by_source[chunk.source.name].discover_log
+        if chunk.result.status == "failed":
+            # A chunk of this source was not loaded: its feed's validators must not be stored,
+            # or the next run's 304 would hide those entries.
+            return [
+                record.model_copy(update={"etag": None, "last_modified": None}) for record in log
+            ]
+        return log
+
+    def _finish(self, chunk: _Chunk) -> None:
+        """Wait for the chunk's load and count what it did."""
+        assert chunk.loading is not None
+        try:
+            outcome = chunk.loading.result()
+        except NewsflowError as error:
+            self._chunk_failed(chunk, error)
+            return
+        _count_loaded(chunk.result, outcome, len(chunk.loaded_urls))
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        self.context.known.update(dict.fromkeys(chunk.loaded_urls, loaded_at))
+        source = self.by_source[chunk.source.name]
+        chunk.result.seconds = source.discovering + time.monotonic() - source.started
+
+    def _chunk_failed(self, chunk: _Chunk, error: NewsflowError) -> None:
+        self.logger.error("source %s failed: %s", chunk.source.name, error)
+        chunk.result.errors += 1
+        chunk.result.status = "failed"
+        chunk.result.messages.append(str(error))
 
 
 def _run_sources(sources: Sequence[Source], run: RunContext, logger: Log) -> list[SourceResult]:
     _watermarks(run, logger)
-    # Every feed is asked at once (each answers on its own time, most with a 304); what they
-    # found is then fetched, extracted and loaded source by source.
-    discoveries = [_submit_discovery(source, run) for source in sources]
-    return [
-        _run_source(source, run, discovery, logger)
-        for source, discovery in zip(sources, discoveries, strict=True)
-    ]
+    return _Pipeline(sources, run, logger).run()
 
 
 def _watermarks(run: RunContext, logger: Log) -> None:

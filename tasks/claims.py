@@ -12,11 +12,17 @@ Rules, tried at every token:
    content ("wants to ...", "criticised the plan", "was endorsed by X");
 4. a cue noun's clause or prepositional object ("Trump's claim that ...", "her plan to ..."),
    its source the possessor or the subject of the verb it hangs from ("X voiced concern about");
+   likewise a stance adjective's ("X is critical of Y", "X was confident that ...");
 5. "according to X" makes X the source of the rest of its clause; "X quoted Y (as) saying ..."
-   and "..., citing Y" give the cited source Y; "NAME: ..." lines (transcripts, headlines);
-6. a claim whose cue lies inside another claim's content is part of that claim, not its own.
-The source is the subject, inherited through conjoined, infinitive and participial verbs; "who"
-resolves to its antecedent. Quotations that no cue claims (scare quotes, titles) are not claims.
+   and "..., citing Y" give the cited source Y; "NAME: ..." lines (transcripts, headlines) and
+   '"Q" ― NAME' lines (vox pops) give the line or quotation to NAME;
+6. a parenthetical cue ("X, he said, Y") gives its subject the clause around it;
+7. a claim whose cue lies inside another claim's content is part of that claim, not its own,
+   and a cue inside a quotation belongs to the quoted words ('"I think ...," she said').
+The source is the subject, inherited through conjoined, infinitive and participial verbs (not a
+passive participle: "Asked about X, she said" leaves the asker unnamed) and read off the phrase a
+subjectless gerund sits in ("X took the lead in opposing Y"); "who" resolves to its antecedent.
+Quotations that no cue claims (scare quotes, titles) are not claims.
 """
 
 from __future__ import annotations
@@ -29,10 +35,13 @@ from spacy.tokens import Doc, Span, Token
 
 from schemas.records import ClaimRecord
 from tasks.cues import (
+    ATTRIBUTION_ADJECTIVES,
     ATTRIBUTION_NOUNS,
     ATTRIBUTION_VERBS,
     CLAUSE_ONLY_VERBS,
+    COGNITION_VERBS,
     DESIRE_VERBS,
+    EVIDENCE_VERBS,
     JUDGEMENT_VERBS,
     PREPOSITIONAL_CONTENT,
     SPEECH_VERBS,
@@ -134,7 +143,8 @@ def claims_from_doc(doc: Doc, *, skip_spans: Sequence[tuple[int, int]] = ()) -> 
                 claims.setdefault(key, (claim, token.idx))
                 if claim.speaker and claim.source_start is not None:
                     discourse.add(claim.source_start, claim.speaker, _discourse_kind(claim))
-    for claim, colon in _speaker_line_claims(doc, skip_spans, discourse):
+    signed = _signed_quotation_claims(doc, quotations, discourse)
+    for claim, colon in _speaker_line_claims(doc, skip_spans, discourse) + signed:
         key = (claim.content_start, claim.content_end, claim.source_start)
         claims.setdefault(key, (claim, colon))
     outermost = _outermost(list(claims.values()))
@@ -167,6 +177,31 @@ def _speaker_line_claims(
     return found
 
 
+# '"Quote." ― Name': a quotation signed after a dash at the end of its line (vox pops,
+# epigraphs, letters to the editor).
+_SIGNATURE = re.compile(r"[ \t]*[―—–-][ \t]*([A-Z][^\n―—–]{0,80}?)[\s.,;]*$")
+
+
+def _signed_quotation_claims(
+    doc: Doc, quotations: list[tuple[int, int]], discourse: Discourse
+) -> list[tuple[ClaimRecord, int]]:
+    text = doc_text(doc)
+    found = []
+    for start, end in quotations:
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        match = _SIGNATURE.match(text, end, line_end)
+        source = match and doc.char_span(*match.span(1), alignment_mode="contract")
+        if not source:
+            continue
+        name = trim_span(source).text.split(",")[0]  # "Jane Roe, a teacher" → "Jane Roe"
+        speaker = _Speaker(discourse.full_name(name), speaker_kind_of_name(name, "person"))
+        dash = doc[max(source.start - 1, 0)]
+        claim = _claim(doc, start, end, True, source, dash, speaker, None)
+        found.append((claim, dash.idx))
+    return found
+
+
 def _outermost(found: list[tuple[ClaimRecord, int]]) -> list[ClaimRecord]:
     """Claims whose cue lies in no other claim's content: a belief reported inside what someone
     said ("X said Y wants Z") is part of X's claim, not a claim of its own."""
@@ -189,6 +224,8 @@ def _discourse_kind(claim: ClaimRecord) -> str:
 def _claims_at(
     token: Token, quotations: list[tuple[int, int]], discourse: Discourse
 ) -> list[ClaimRecord]:
+    if _in_quotation(token, quotations):
+        return []  # quoted words' own cues ("I think", "they want") belong to the quotation
     if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
         claim = _according_to_claim(token, quotations, discourse)
         return [claim] if claim else []
@@ -199,7 +236,24 @@ def _claims_at(
     ):
         claim = _noun_claim(token, discourse)
         return [claim] if claim else []
+    if token.dep_ == "acomp" and token.lemma_.lower() in ATTRIBUTION_ADJECTIVES:
+        claim = _adjective_claim(token, discourse)
+        return [claim] if claim else []
     return []
+
+
+def _adjective_claim(adjective: Token, discourse: Discourse) -> ClaimRecord | None:
+    """ "X is critical of Y", "X was confident that ...": the adjective's clause or
+    prepositional object is the content, the subject of its verb the source."""
+    content = _noun_content(adjective)
+    subject = _subject_of(adjective.head)
+    if content is None or subject is None:
+        return None
+    source = _source_span(subject)
+    if overlaps(source.start_char, source.end_char, [content]):
+        return None
+    speaker = _speaker(subject, discourse)
+    return _claim(adjective.doc, content[0], content[1], False, source, adjective, speaker, None)
 
 
 _NOUN_CONTENT_PREPOSITIONS = frozenset({"of", "for", "about", "on", "against", "over", "to"})
@@ -257,8 +311,13 @@ def _noun_owner(noun: Token) -> Token | None:
     the subject of the verb it hangs from ("She peppered him with attacks on ...", "They went
     with hopes of ...", "X voiced concern")."""
     for child in noun.children:
-        if child.dep_ == "poss":
+        # a subject hung on the noun means the parser took a verb for it ("Trump claims that")
+        if child.dep_ in ("poss", "nsubj"):
             return child
+    # "the Trump claims that ...", "Obama plans to ...": a name compounded with the noun owns it
+    names = [c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if names:
+        return names[-1]
     verb = _governing_verb(noun)
     return _subject_of(verb) if verb is not None else None
 
@@ -305,8 +364,14 @@ def _speech_verb_claims(
     source_span = _source_span(subject) if subject is not None else None
     speaker = _speaker(subject, discourse) if subject is not None else _Speaker(None, None)
     claims = []
+    # a parenthetical cue ("X, he said, Y") stands inside the hull of what it reports
+    aside = _is_parenthetical(verb)
     for start, end, direct in contents:
-        if source_span is not None and _source_inside(source_span, start, end, quotations):
+        if (
+            source_span is not None
+            and not aside
+            and _source_inside(source_span, start, end, quotations)
+        ):
             continue  # the "source" is inside what was said: a misparse
         claims.append(_claim(verb.doc, start, end, direct, source_span, cue, speaker, cited_source))
     return claims
@@ -321,6 +386,14 @@ def _source_inside(source: Span, start: int, end: int, quotations: list[tuple[in
     return not quoted or overlaps(source.start_char, source.end_char, quoted)
 
 
+# What links a reported clause to the text around it is not part of what was said: a leading
+# connective ("However,", "In addition,") or a dateline ("WASHINGTON ―").
+_LEADING_CONNECTIVE = re.compile(
+    r"(?:(?i:however|moreover|meanwhile|furthermore|nevertheless|nonetheless|in addition|"
+    r"still|instead),\s+|[A-Z][A-Z .,]{2,40}\s+[―—–-]+\s+)*"
+)
+
+
 def _claim(
     doc: Doc,
     start: int,
@@ -331,6 +404,8 @@ def _claim(
     speaker: _Speaker,
     cited_source: str | None,
 ) -> ClaimRecord:
+    if not direct:
+        start += len(_LEADING_CONNECTIVE.match(doc_text(doc), start, end).group())
     return ClaimRecord(
         content=doc_text(doc)[start:end],
         content_start=start,
@@ -375,11 +450,36 @@ def _subject_of(verb: Token) -> Token | None:
         if node is None:
             break
         subject = _own_subject(node)
+        if subject is None and node is not verb:
+            # a passive controller's subject ("she was urged to testify", "after saying X,
+            # she was taken ...") is the one who testifies and said X
+            subject = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
         if subject is not None:
             return subject
         node = _controller(node)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         return verb.head  # "sources saying that ..."
+    if verb.tag_ in ("VBG", "VB"):
+        return _enclosing_agent(verb)
+    return None
+
+
+_NESTING_DEPS = frozenset({"prep", "pcomp", "pobj", "xcomp", "acomp", "advcl", "conj", "dobj"})
+
+
+def _enclosing_agent(verb: Token) -> Token | None:
+    """Whoever does what a subjectless gerund or infinitive names, read off the phrase it sits
+    in: the possessor of a noun ("his theme of questioning X") or the subject of a verb
+    ("Republicans were in the lead in advocating X"), within the same clause."""
+    node = verb
+    for _ in range(6):
+        if node.dep_ not in _NESTING_DEPS or node.head.i == node.i:
+            return None
+        node = node.head
+        owner = next((c for c in node.children if c.dep_ == "poss"), None)
+        subject = owner if node.pos_ in ("NOUN", "PROPN") else _own_subject(node)
+        if subject is not None:
+            return subject
     return None
 
 
@@ -389,6 +489,10 @@ def _own_subject(verb: Token) -> Token | None:
     named = [s for s in subjects if s.lower_ not in _RELATIVE_PRONOUNS]
     if named or subjects:
         return (named or subjects)[0]
+    # "Hernandez charges that ...": a name the parser took for a compound of the verb
+    names = [c for c in verb.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if names:
+        return names[-1]
     return _agent_of(verb)
 
 
@@ -398,9 +502,13 @@ def _controller(verb: Token) -> Token | None:
     if head.i == verb.i:
         return None
     if verb.dep_ in ("conj", "xcomp"):
+        # "X was able / determined / free to warn ...": the adjective's verb has the subject
+        if verb.dep_ == "xcomp" and head.dep_ == "acomp" and head.head.i != head.i:
+            return head.head
         return head
-    # a participle or infinitive adjunct without a subject of its own: "..., calling it a hoax"
-    if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VBN", "VB"):
+    # a participle or infinitive adjunct without a subject of its own: "..., calling it a hoax";
+    # not a passive one, whose missing agent is someone else ("Asked about X, she said ...")
+    if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VB"):
         return head
     # a gerund after a preposition: "started by emphasizing X", "steering clear of criticizing"
     if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
@@ -443,11 +551,13 @@ def _contents_of(verb: Token, quotations: list[tuple[int, int]]) -> list[tuple[i
             contents.append(_clause_content(child, quotations))
     if verb.dep_ in ("parataxis", "advcl") and _in_quotation(verb.head, quotations):
         contents.append(_clause_content(verb.head, quotations))
+    elif not contents and _is_parenthetical(verb):
+        contents.append(_around_parenthetical(verb))
     if not contents:
         complement = _complement_content(verb)
         if complement is not None:
             contents.append(complement)
-    clause_start, clause_end = _clause_bounds(verb, contents)
+    clause_start, clause_end = _clause_bounds(verb, contents, quotations)
     text = doc_text(verb.doc)
     for start, end in quotations:
         if any(
@@ -459,7 +569,49 @@ def _contents_of(verb: Token, quotations: list[tuple[int, int]]) -> list[tuple[i
         if before or after:
             contents.append((start, end, True))
     contents = _drop_closed_quotation_before(contents, clause_start, text)
-    return _join_quotations(contents, clause_end, quotations, text)
+    return _join_quotations(contents, (clause_start, clause_end), quotations, text)
+
+
+def _is_parenthetical(verb: Token) -> bool:
+    """ "X, he said, Y", "X, he told me on Friday, Y" and "X, he said.": a bare speech verb with
+    its subject set off by commas inside the clause it reports, with no complement of its own."""
+    if verb.dep_ != "parataxis" or verb.lemma_.lower() not in SPEECH_VERBS | COGNITION_VERBS:
+        return False
+    if verb.head.pos_ not in ("VERB", "AUX"):
+        return False
+    if any(
+        c.dep_ in ("ccomp", "xcomp") or c.dep_ == "dobj" and c.pos_ != "PRON" for c in verb.children
+    ):
+        return False
+    first, _ = _aside_bounds(verb)
+    return first > verb.head.left_edge.i and verb.doc[first - 1].text in (",", "—", "–")
+
+
+_ASIDE_DEPS = frozenset(
+    {"nsubj", "advmod", "npadvmod", "prep", "dobj", "dative", "prt", "aux", "neg"}
+)
+
+
+def _aside_bounds(verb: Token) -> tuple[int, int]:
+    """First and last token of a parenthetical cue's own words: subject, verb, addressee and
+    adverbials ("Mr. X argued in an interview"), without a clause hung on it by the parser."""
+    own = [verb] + [t for c in verb.children if c.dep_ in _ASIDE_DEPS for t in c.subtree]
+    return min(t.i for t in own), max(t.i for t in own)
+
+
+def _around_parenthetical(verb: Token) -> tuple[int, int, bool]:
+    """The reporting clause around a parenthetical cue, the cue itself left out (its hull)."""
+    first, last = _aside_bounds(verb)
+    tokens = [t for t in verb.head.subtree if not first <= t.i <= last and not t.is_space]
+    text = doc_text(verb.doc)
+    lead = text[tokens[0].idx : verb.doc[first].idx]
+    if len(_LEADING_CONNECTIVE.match(lead).group()) == len(lead):
+        # "However, he said, X": only a connective before the aside, so X alone was said
+        tokens = [t for t in tokens if t.i > last] or tokens
+    span = _strip_span_punct(verb.doc[tokens[0].i : tokens[-1].i + 1])
+    if span is None:
+        return verb.idx, verb.idx + len(verb), False
+    return span.start_char, span.end_char, False
 
 
 def _drop_closed_quotation_before(
@@ -481,18 +633,24 @@ def _drop_closed_quotation_before(
     ]
 
 
-_SENTENCE_GAP = re.compile(r"^[\s.,:;—–-]*$")
+_SENTENCE_GAP = re.compile(r"^[ \t.,:;—–-]*$")
 
 
 def _join_quotations(
     contents: list[tuple[int, int, bool]],
-    clause_end: int,
+    clause: tuple[int, int],
     quotations: list[tuple[int, int]],
     text: str,
 ) -> list[tuple[int, int, bool]]:
     """One content for a quotation the cue interrupts and for the paragraphs it runs on into:
     '"Q1," she said. "Q2."' and a quotation continued in paragraphs that are wholly quoted."""
-    direct = sorted(c for c in contents if c[2])
+    clause_start, clause_end = clause
+    # a content ending in a quotation before the cue ('X is "smart," she said. "Q2"') runs on
+    direct = sorted(
+        c if c[2] else (c[0], _quotation_end(c[1], quotations, text), False)
+        for c in contents
+        if c[2] or c[1] <= clause_start and _quotation_end(c[1], quotations, text) != c[1]
+    )
     if not direct or len(direct) != len(contents):
         return contents
     start, end = direct[0][0], direct[-1][1]
@@ -507,7 +665,18 @@ def _join_quotations(
         if "\n" not in gap or gap.strip() or (rest.strip() and "\n" not in rest):
             break
         end = q_end
-    return [(start, end, True)]
+    return [(start, end, direct[0][2])]
+
+
+_CLOSING_PUNCT = re.compile(r"^[,.;:!?]*$")
+
+
+def _quotation_end(end: int, quotations: list[tuple[int, int]], text: str) -> int:
+    """Where the quotation closing at `end` (after its last punctuation) ends; else `end`."""
+    for q_start, q_end in quotations:
+        if q_start < end <= q_end and _CLOSING_PUNCT.match(text[end:q_end].rstrip(_QUOTE_CLOSE)):
+            return q_end
+    return end
 
 
 _OBJECT_DEPS = ("dobj", "xcomp", "oprd", "dative")
@@ -559,7 +728,9 @@ _GROUNDS_PREPOSITIONS = frozenset({"for", "as", "to", "with", "over", "of"})
 
 def _judgement_grounds(verb: Token, objects: list[Token]) -> list[Token]:
     """The reason or role a judgement gives its object belongs to what was judged."""
-    if verb.lemma_.lower() not in JUDGEMENT_VERBS or not any(o.dep_ == "dobj" for o in objects):
+    if verb.lemma_.lower() not in JUDGEMENT_VERBS | EVIDENCE_VERBS or not any(
+        o.dep_ == "dobj" for o in objects
+    ):
         return []
     last = max(t.i for o in objects for t in o.subtree)
     return [
@@ -577,7 +748,7 @@ _SETTING_ENTITIES = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC", "EVENT", "CA
 
 def _prepositional_objects(verb: Token) -> list[Token]:
     """ "called for X", "warned against X": the preposition right after the verb."""
-    if verb.lemma_.lower() not in JUDGEMENT_VERBS | SPEECH_VERBS | DESIRE_VERBS:
+    if verb.lemma_.lower() not in JUDGEMENT_VERBS | SPEECH_VERBS | DESIRE_VERBS | EVIDENCE_VERBS:
         return []
     for child in verb.rights:
         if child.dep_ == "prep" and child.lower_ in PREPOSITIONAL_CONTENT and child.i - verb.i <= 2:
@@ -608,14 +779,23 @@ def _strip_span_punct(span: Span) -> Span | None:
     return doc[start:end] if end > start else None
 
 
-def _clause_bounds(verb: Token, contents: list[tuple[int, int, bool]]) -> tuple[int, int]:
-    """Where the verb's own clause (subject, verb, adjuncts) starts and ends in the text."""
+def _clause_bounds(
+    verb: Token, contents: list[tuple[int, int, bool]], quotations: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """Where the verb's own clause (subject, verb, adjuncts) starts and ends in the text; quoted
+    words before it that the parser hangs on the verb ('"Every time," X said') are not part of
+    it."""
     tokens = [verb]
     for child in verb.children:
         if child.dep_ in ("ccomp", "parataxis", "punct") or child.is_space:
             continue
         tokens.extend(child.subtree)
-    tokens = [t for t in tokens if not any(s <= t.idx < e for s, e, _ in contents)] or [verb]
+    tokens = [
+        t
+        for t in tokens
+        if not any(s <= t.idx < e for s, e, _ in contents)
+        and not (t.i < verb.i and _in_quotation(t, quotations))
+    ] or [verb]
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t) for t in tokens)
     return start, end
@@ -638,7 +818,9 @@ def _clause_content(head: Token, quotations: list[tuple[int, int]]) -> tuple[int
             # and so does a subject the quotation runs on from ('Putin has "been a leader ..."')
             lead = [t for t in words if t.idx < q_start]
             if lead:
-                return min(t.idx for t in lead), q_end, False
+                # ... and so do words after it ('is "a big problem" but "nobody ..."')
+                last_word = max(t.idx + len(t) for t in words)
+                return min(t.idx for t in lead), max(q_end, last_word), False
             return q_start, q_end, True
     doc = head.doc
     span = doc.char_span(start, end, alignment_mode="expand")

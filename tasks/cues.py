@@ -33,15 +33,17 @@ SPEECH_VERBS = words(
 
 # Verbs of thinking, believing and perceiving: content is a clause or an infinitive.
 COGNITION_VERBS = words(
-    """believe think know feel expect hope fear worry doubt suspect assume presume suppose
+    """believe think know feel expect hope fear worry doubt suspect assume presume
     guess reckon imagine consider regard view understand realize realise recognize recognise
     remember forget learn discover notice decide determine judge figure anticipate foresee
     wonder question trust accept deem sense bet"""
 )
 
 # Verbs of wanting, intending and committing: content is an infinitive or a noun phrase.
+# Verbs and nouns of trying and acting ("tried to", "efforts to", "pushed", "targeted") are left
+# out: they report what someone did, not a stance; nor "suppose" ("was supposed to": a duty).
 DESIRE_VERBS = words(
-    """want wish desire plan intend aim seek try attempt strive refuse decline offer choose
+    """want wish desire plan intend aim seek refuse decline offer choose
     opt prefer vow pledge promise threaten agree consent hope need"""
 )
 
@@ -53,14 +55,18 @@ JUDGEMENT_VERBS = words(
     reject disparage blame fault decry lament bemoan regret defend justify endorse support back
     oppose favor favour champion advocate applaud disavow repudiate refute contest challenge
     call label dub brand portray paint liken compare equate link tie attribute frame cite
-    reference invoke echo promote push demand urge encourage ask insult smear question target
+    reference invoke echo promote demand urge encourage ask insult smear question
     excoriate berate admonish castigate vilify"""
 )
+
+# Verbs by which studies, polls, courts and documents give findings: "the poll found that ...",
+# "polls show X ahead", "the court ruled that ..." (a finding is attributed like a statement).
+EVIDENCE_VERBS = words("""find show rule""")
 
 # Verbs whose content comes after a preposition ("called for", "warned against", "seized on").
 PREPOSITIONAL_CONTENT = frozenset({"about", "for", "on", "against", "of", "over", "to", "as"})
 
-ATTRIBUTION_VERBS = SPEECH_VERBS | COGNITION_VERBS | DESIRE_VERBS | JUDGEMENT_VERBS
+ATTRIBUTION_VERBS = SPEECH_VERBS | COGNITION_VERBS | DESIRE_VERBS | JUDGEMENT_VERBS | EVIDENCE_VERBS
 
 # Verbs that take a clause only; a noun object of these is rarely what someone asserted
 # ("told reporters", "know him", "think nothing").
@@ -81,8 +87,18 @@ ATTRIBUTION_NOUNS = words(
     expectations prediction forecast estimate assessment conclusion finding findings criticism
     praise support opposition objection objections complaint complaints attack attacks
     refusal decision vision idea ideas notion theory message rhetoric emphasis insistence
-    assurance assurances confidence skepticism scepticism disdain contempt desire effort
-    efforts bid push commitment intention goal"""
+    assurance assurances confidence skepticism scepticism disdain contempt desire
+    commitment intention goal opponent supporter defender champion advocate proponent"""
+)
+
+# Adjectives of stance that, said of someone, give them what follows: "X is critical of Y",
+# "X was confident that ...", "X is worried about ...". Not those of ability or readiness
+# ("able", "willing", "determined"): the verb after them carries the attribution.
+ATTRIBUTION_ADJECTIVES = words(
+    """critical concerned worried sure certain confident convinced aware skeptical sceptical
+    optimistic pessimistic hopeful fearful afraid proud supportive opposed doubtful wary angry
+    upset furious disappointed frustrated passionate adamant insistent coy bearish bullish
+    enthusiastic"""
 )
 
 # Light verbs that hand their subject to a cue noun: "X made the claim that", "X voiced concern".

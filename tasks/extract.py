@@ -17,7 +17,7 @@ from tasks.dates import parse_published
 from tasks.events import events_from_doc
 from tasks.nlp import NAME_ENTITY_TYPES, find_spans, load_nlp
 
-EXTRACTOR_VERSION = "2026.11.27-2"
+EXTRACTOR_VERSION = "2026.11.27-3"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_article", "extract_articles"]
 

