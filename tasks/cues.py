@@ -73,7 +73,7 @@ ATTRIBUTION_VERBS = SPEECH_VERBS | COGNITION_VERBS | DESIRE_VERBS | JUDGEMENT_VE
 CLAUSE_ONLY_VERBS = words(
     """tell think know feel hope fear worry learn remember forget notice wonder figure speak
     talk inform notify remind assure reassure convince persuade write post tweet email text
-    message agree disagree concur add reply respond comment answer testify point say"""
+    message agree disagree concur add reply respond comment answer testify point say threaten"""
 )
 
 # Nouns of saying, believing and proposing whose complement is attributed content: "the claim

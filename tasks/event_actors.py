@@ -189,14 +189,19 @@ def _partitive_whole(head: Token) -> Token:
         head.lemma_.lower() in _PARTITIVES or head.pos_ == "NUM" or head.ent_type_ == "CARDINAL"
     ):
         return head
-    wholes = [
+    wholes = _prepositional_objects(head, "of")
+    return wholes[0] if wholes else head
+
+
+def _prepositional_objects(head: Token, *prepositions: str) -> list[Token]:
+    """The objects of `head`'s prepositions among `prepositions` ("the blockade [of] Serbia")."""
+    return [
         obj
         for child in head.children
-        if child.dep_ == "prep" and child.lower_ == "of"
+        if child.dep_ == "prep" and child.lower_ in prepositions
         for obj in child.children
         if obj.dep_ == "pobj"
     ]
-    return wholes[0] if wholes else head
 
 
 def _unique(actors: list[EventActor]) -> tuple[EventActor, ...]:
@@ -287,19 +292,10 @@ def _parties_behind(noun: Token) -> list[Token]:
     if noun.lemma_.lower() not in _PROPOSAL_NOUNS:
         if _is_participant(noun):
             return [noun]
-        doers = [
-            obj
-            for child in noun.children
-            if child.dep_ == "prep" and child.lower_ == "by"
-            for obj in child.children
-            if obj.dep_ == "pobj"
-        ]
-        return doers or [noun]
-    parties: list[Token] = []
+        return _prepositional_objects(noun, "by") or [noun]
+    parties = _prepositional_objects(noun, "by", "from")
     for child in noun.children:
-        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
-            parties.extend(obj for obj in child.children if obj.dep_ == "pobj")
-        elif child.dep_ in ("poss", "compound", "amod") and child.ent_type_ in _PARTY_ENTITIES:
+        if child.dep_ in ("poss", "compound", "amod") and child.ent_type_ in _PARTY_ENTITIES:
             parties.append(child)
     return [party for party in parties if party.lower_ not in PRONOUNS]
 

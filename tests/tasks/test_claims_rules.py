@@ -153,3 +153,14 @@ def test_subject_of_a_cue_verb_misread_as_a_noun_is_its_source(nlp: Language) ->
     )
     [claim] = claims_from_doc(doc)
     assert (claim.content, claim.source) == ("that he should be the exception", "Smith")
+
+
+def test_threatened_with_a_noun_object_is_not_speech(nlp: Language) -> None:
+    # "threaten" as "endanger": nobody asserted anything.
+    assert claims(nlp, "The dam's slow collapse threatened the harvest across the valley.") == []
+
+
+def test_threatened_with_a_clause_is_a_claim(nlp: Language) -> None:
+    [claim] = claims(nlp, "The union threatened that its members would strike in June.")
+    assert claim.source == "The union"
+    assert "strike in June" in claim.content
