@@ -196,41 +196,46 @@ def _submit_discovery(source: Source, run: RunContext) -> PrefectFuture[Discover
 
 
 @dataclass
-class _Chunk:
-    """Up to CHUNK_SIZE new entries of one source, between their fetch and their load."""
+class _SourceRun:
+    """A source with new entries, from its discovery to its last chunk's load."""
 
     source: Source
-    result: SourceResult  # shared by the chunks of a source
-    entries: list[Entry]
-    last: bool  # the source's last chunk: its load carries the discovery log
-    fetching: PrefectFuture[Fetched] | None = None
-    fetched: Fetched | None = None
-    loading: PrefectFuture[LoadOutcome] | None = None
-    loaded_urls: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _SourceRun:
+    result: SourceResult
     discover_log: list[FetchLogRecord]
     discovering: float  # seconds, from its log records (discovery ran alongside the others')
     started: float = field(default_factory=time.monotonic)
 
 
-def _chunked(source: Source, result: SourceResult, entries: list[Entry]) -> list[_Chunk]:
+@dataclass
+class _Chunk:
+    """Up to CHUNK_SIZE new entries of one source, between their fetch and their load."""
+
+    of: _SourceRun
+    entries: list[Entry]
+    last: bool  # the source's last chunk: its load carries the discovery log
+    fetching: PrefectFuture[Fetched] | None = None  # when fetched ahead of its turn
+    loading: PrefectFuture[LoadOutcome] | None = None
+    loaded_urls: list[str] = field(default_factory=list)
+
+
+def _chunked(source: _SourceRun, entries: list[Entry]) -> list[_Chunk]:
     return [
-        _Chunk(source, result, entries[i : i + CHUNK_SIZE], last=i + CHUNK_SIZE >= len(entries))
+        _Chunk(source, entries[i : i + CHUNK_SIZE], last=i + CHUNK_SIZE >= len(entries))
         for i in range(0, len(entries), CHUNK_SIZE)
     ]
 
 
-def _fetch(chunk: _Chunk, run: RunContext, *, ahead: bool) -> None:
-    """Fetch the chunk now, or (`ahead` of its turn) submit its fetch to a thread."""
-    fetch = source_fetch_settings(chunk.source, run.fetch)
-    local_ok = is_local_source(chunk.source, run.base_dir)
-    if ahead:
-        chunk.fetching = fetch_task.submit(chunk.entries, fetch, local_ok, run.archive_dir)
-    else:
-        chunk.fetched = fetch_task(chunk.entries, fetch, local_ok, run.archive_dir)
+def _fetch_parameters(chunk: _Chunk, run: RunContext) -> tuple[Any, ...]:
+    source = chunk.of.source
+    fetch = source_fetch_settings(source, run.fetch)
+    return chunk.entries, fetch, is_local_source(source, run.base_dir), run.archive_dir
+
+
+def _fetched(chunk: _Chunk, run: RunContext) -> Fetched:
+    """The chunk's pages: from its fetch ahead, or fetched now."""
+    if chunk.fetching is not None:
+        return chunk.fetching.result()
+    return fetch_task(*_fetch_parameters(chunk, run))
 
 
 def _extract(docs: list[Document], run: RunContext) -> Extracted:
@@ -264,9 +269,12 @@ def _count_loaded(result: SourceResult, outcome: LoadOutcome, records: int) -> N
         result.status = "staged" if result.staged else "loaded"
 
 
-def _failed(source: Source, error: NewsflowError, logger: Log) -> SourceResult:
-    logger.error("source %s failed: %s", source.name, error)
-    return SourceResult(source.name, errors=1, status="failed", messages=[str(error)])
+def _failed(result: SourceResult, error: NewsflowError, logger: Log) -> SourceResult:
+    logger.error("source %s failed: %s", result.source, error)
+    result.errors += 1
+    result.status = "failed"
+    result.messages.append(str(error))
+    return result
 
 
 class _Pipeline:
@@ -283,7 +291,6 @@ class _Pipeline:
         self.discoveries = [_submit_discovery(source, run) for source in sources]
         self.next_source = 0
         self.queue: deque[_Chunk] = deque()
-        self.by_source: dict[str, _SourceRun] = {}
         self.results: list[SourceResult] = []
         self.loading: _Chunk | None = None
 
@@ -309,7 +316,7 @@ class _Pipeline:
         try:
             entries, discover_log = discovery.result()
         except NewsflowError as error:
-            self.results.append(_failed(source, error, self.logger))
+            self.results.append(_failed(SourceResult(source.name), error, self.logger))
             return
         result = SourceResult(source.name, discovered=len(entries))
         self.results.append(result)
@@ -322,22 +329,21 @@ class _Pipeline:
                 "failed" if result.errors else "not modified" if not_modified else result.status
             )
             return
-        self.by_source[source.name] = _SourceRun(discover_log, result.seconds)
-        self.queue.extend(_chunked(source, result, entries))
+        self.queue.extend(
+            _chunked(_SourceRun(source, result, discover_log, result.seconds), entries)
+        )
 
     def _extract_and_load(self, chunk: _Chunk) -> None:
+        result = chunk.of.result
         try:
-            if chunk.fetching is None:
-                _fetch(chunk, self.context, ahead=False)
-            docs, fetch_log = chunk.fetched or chunk.fetching.result()  # type: ignore[union-attr]
-            if self._queued(wait=False) and self.queue[0].fetching is None:
-                _fetch(self.queue[0], self.context, ahead=True)
-            chunk.result.fetched += len(docs)
+            docs, fetch_log = _fetched(chunk, self.context)
+            self._fetch_ahead()
+            result.fetched += len(docs)
             records, failures = _extract(docs, self.context) if docs else ([], [])
         except NewsflowError as error:
-            self._chunk_failed(chunk, error)
+            _failed(result, error, self.logger)
             return
-        _note_errors(chunk.result, [*fetch_log, *failures])
+        _note_errors(result, [*fetch_log, *failures])
         if self.loading is not None:
             self._finish(self.loading)  # one load at a time, in order
         log = [*fetch_log, *failures, *self._discover_log(chunk)]
@@ -345,11 +351,17 @@ class _Pipeline:
         chunk.loading = load_task.submit(self.context.warehouse, records, log, self.context.run_id)
         self.loading = chunk
 
+    def _fetch_ahead(self) -> None:
+        """Start fetching the next chunk, if one is known yet, while this one is extracted."""
+        if self._queued(wait=False) and self.queue[0].fetching is None:
+            following = self.queue[0]
+            following.fetching = fetch_task.submit(*_fetch_parameters(following, self.context))
+
     def _discover_log(self, chunk: _Chunk) -> list[FetchLogRecord]:
         if not chunk.last:
             return []
-        log = self.by_source[chunk.source.name].discover_log
-        if chunk.result.status == "failed":
+        log = chunk.of.discover_log
+        if chunk.of.result.status == "failed":
             # A chunk of this source was not loaded: its feed's validators must not be stored,
             # or the next run's 304 would hide those entries.
             return [
@@ -363,19 +375,13 @@ class _Pipeline:
         try:
             outcome = chunk.loading.result()
         except NewsflowError as error:
-            self._chunk_failed(chunk, error)
+            _failed(chunk.of.result, error, self.logger)
             return
-        _count_loaded(chunk.result, outcome, len(chunk.loaded_urls))
+        _count_loaded(chunk.of.result, outcome, len(chunk.loaded_urls))
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         self.context.known.update(dict.fromkeys(chunk.loaded_urls, loaded_at))
-        source = self.by_source[chunk.source.name]
-        chunk.result.seconds = source.discovering + time.monotonic() - source.started
-
-    def _chunk_failed(self, chunk: _Chunk, error: NewsflowError) -> None:
-        self.logger.error("source %s failed: %s", chunk.source.name, error)
-        chunk.result.errors += 1
-        chunk.result.status = "failed"
-        chunk.result.messages.append(str(error))
+        source = chunk.of
+        source.result.seconds = source.discovering + time.monotonic() - source.started
 
 
 def _run_sources(sources: Sequence[Source], run: RunContext, logger: Log) -> list[SourceResult]:
