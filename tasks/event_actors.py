@@ -1,22 +1,26 @@
 """Actors and recipients of an event, and their countries, from spaCy's parse around a trigger.
 
 Actors are the trigger's subject (with its conjuncts and appositions; "Syria says it will" is
-Syria), recipients its object, its "with/against/to/between" phrase or, for an event noun, its
-"of" phrase ("the blockade of Serbia"). A proposal answered stands for its proposer ("rejected
-calls by Belarus"), a part of a group for the group ("scores of refugees").
+Syria) and, at a meeting, whoever was there ("in the presence of X"); recipients are its object,
+its "with/against/to/between" phrase or, for an event noun, its "of" phrase ("the blockade of
+Serbia"). A proposal answered stands for its proposer ("rejected calls by Belarus"), a part of a
+group for the group ("scores of refugees"). "They", "the two" and "the three parties" stand for
+the latest earlier group of their count; "the two nations" for its countries.
 
 An actor's country comes from its own words (names, demonyms, capitals, seats of government,
 well-known organisations: tasks.organisations), then from an earlier mention, then, for a doer
 named without one (a president, a judge, a crowd), from the one country the sentence names or
-the event's place. International bodies have none. Ethnic groups belong to the country they live
-in ("the Albanians of southern Serbia"), not to the state their name recalls.
+the event's place; not for a meeting's party, whom neither the meeting's place nor another
+party's country makes a citizen. International bodies have none. Ethnic groups belong to the
+country they live in ("the Albanians of southern Serbia"), not to the state their name recalls.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import pycountry
 from spacy.tokens import Span, Token
 
 from schemas.records import EventActor
@@ -43,7 +47,7 @@ RECIPROCAL = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 # The sector of an intergovernmental or international body (CAMEO's IGO and NGO).
 _INTERNATIONAL = "international"
 # Verbs whose object is a topic, not a participant ("discussed China").
-_TOPIC_VERBS = frozenset({"discuss", "negotiate"})
+TOPIC_VERBS = words("discuss negotiate debate consider")
 _RECIPIENT_PREPOSITIONS = {
     "against",
     "on",
@@ -60,6 +64,11 @@ _PARTITIVES = words(
     """score dozen hundred thousand million third half quarter part majority minority some many
     most several number one two three"""
 )
+_LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "inside", "near"})
+# Phrases that name who was present at an event beside its subject.
+_COMPANION_PREPOSITIONS = frozenset({"alongside"})
+_PRESENCE_NOUNS = words("presence company")
+_ACCOMPANYING_VERBS = words("accompany join flank")
 _PARTY_ENTITIES = frozenset({"ORG", "GPE", "NORP", "PERSON"})
 # Nouns for what one party puts to another: rejecting or accepting one answers its proposer
 # ("rejected calls by Belarus", "conceded to demands from the rebels").
@@ -70,6 +79,12 @@ _NOT_ACTOR_ENTITIES = frozenset(
     {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL", "LAW", "LANGUAGE"}
 )
 _GROUP_WORDS = re.compile(r"^(the )?(two|three|four|both|all)( \w+)?$", re.IGNORECASE)
+# How many a group reference counts ("all" and "they" take any group).
+_GROUP_SIZES = {"two": 2, "both": 2, "three": 3, "four": 4}
+# "the two nations" counts countries, not the envoys who spoke for them.
+_COUNTRY_NOUNS = words("nation country state government")
+# How far back (in characters) "they" or "the two" may reach for their group.
+_GROUP_WINDOW = 1500
 _PERSONLIKE_NOUNS = words(
     """counterpart official minister leader president government troop force soldier police
     protester demonstrator rebel militant delegation diplomat ambassador party country nation
@@ -117,14 +132,24 @@ class Trigger:
     noun: Token | None = None  # the event noun of a light-verb trigger
 
 
+@dataclass(frozen=True)
+class Group:
+    """Two or more actors of one event, and where their sentence ends."""
+
+    actors: tuple[EventActor, ...]
+    end: int
+
+
 @dataclass
 class Memory:
-    """What earlier sentences said: actors' countries and the last group of actors."""
+    """What earlier sentences said: actors' countries and the groups of actors, in order."""
 
     known: dict[str, tuple[str | None, str | None]]  # actor name → (country code, sector)
-    last_group: tuple[EventActor, ...] = ()
-    last_group_end: int = -1
+    groups: list[Group] = field(default_factory=list)
     referring: set[int] = field(default_factory=set)  # triggers whose actors are "they", "the two"
+
+    def remember_group(self, actors: tuple[EventActor, ...], end: int) -> None:
+        self.groups.append(Group(actors, end))
 
 
 @dataclass(frozen=True)
@@ -137,6 +162,8 @@ class Scene:
     sentence: Span
     place: Place | None
     trigger: Token
+    shared: bool = False  # a meeting, agreement or joint act: its parties may come from afar
+    party_words: frozenset[int] = frozenset()  # of a shared event, every party's own words
 
 
 def actors_of(
@@ -161,16 +188,27 @@ def actors_of(
     for head, preposition in _objects(trigger):
         if preposition == "with" and reciprocal:
             actor_heads.append(head)
-        elif preposition is None and trigger.head.lemma_.lower() in _TOPIC_VERBS:
+        elif preposition is None and trigger.head.lemma_.lower() in TOPIC_VERBS:
             continue
         elif _is_participant(head):
             recipient_heads.append(head)
             if preposition == "to":
                 addressed.add(head.i)
+    if reciprocal:
+        actor_heads = [*actor_heads, *companions_of(trigger)]
+    parties = {
+        role: _with_conjuncts([_partitive_whole(h) for h in heads])
+        for role, heads in (("actor", actor_heads), ("recipient", recipient_heads))
+    }
+    if reciprocal:
+        words_of = {
+            t.i for heads in parties.values() for h in heads for t in _descriptor_tokens(h, h)
+        }
+        scene = replace(scene, shared=True, party_words=frozenset(words_of))
     actors: list[EventActor] = []
     international_target = False
-    for role, heads in (("actor", actor_heads), ("recipient", recipient_heads)):
-        for head in _with_conjuncts([_partitive_whole(h) for h in heads]):
+    for role, heads in parties.items():
+        for head in heads:
             if head.lower_ in PRONOUNS or _is_group_reference(head):
                 scene.memory.referring.add(trigger.span.start_char)
             found = _resolve_actor(head, role, scene)
@@ -181,6 +219,44 @@ def actors_of(
             )
             actors.extend(found)
     return _unique(actors), international_target
+
+
+def companions_of(trigger: Trigger) -> list[Token]:
+    """Who takes part beside the subject: "met in the presence of X", "signed alongside X",
+    "held talks, accompanied by X". At a meeting or a signing, being there is taking part."""
+    found: list[Token] = []
+    for owner in (trigger.head, trigger.noun):
+        for child in owner.children if owner is not None else ():
+            if child.dep_ == "prep" and child.lower_ in _COMPANION_PREPOSITIONS:
+                found.extend(_prepositional_objects(owner, child.lower_))
+            elif child.dep_ == "prep" and child.lower_ == "in":
+                found.extend(
+                    party
+                    for noun in child.children
+                    if is_presence_noun(noun)
+                    for party in _present_parties(noun)
+                )
+            elif child.dep_ in ("advcl", "acl") and child.lemma_.lower() in _ACCOMPANYING_VERBS:
+                found.extend(
+                    obj
+                    for agent in child.children
+                    if agent.dep_ == "agent"
+                    for obj in agent.children
+                    if obj.dep_ == "pobj"
+                )
+    return list({token.i: token for token in found}.values())
+
+
+def _present_parties(noun: Token) -> list[Token]:
+    """ "the presence of X, and Y": the objects of "of", and a name the parser hung on the noun
+    itself as an apposition."""
+    found = _prepositional_objects(noun, "of")
+    return found + [c for c in noun.children if c.dep_ == "appos" and _is_participant(c)]
+
+
+def is_presence_noun(noun: Token) -> bool:
+    """ "(in) the presence of", "(in) the company of": the noun whose "of" names who was there."""
+    return noun.dep_ == "pobj" and noun.lemma_.lower() in _PRESENCE_NOUNS
 
 
 def _partitive_whole(head: Token) -> Token:
@@ -383,13 +459,34 @@ def _owner_country(head: Token, scene: Scene) -> str | None:
 def _country_from_scene(named: Token, head: Token, scene: Scene) -> str | None:
     """A doer named without its country (a president, a judge, a party, a crowd) acts, in news
     about one country, in that country: the one country the sentence names outside the doer's
-    own words, else the country of the event's place."""
+    own words, else the country of the event's place. Not so for a meeting's parties: where
+    they met says nothing of where they come from."""
     own = {t.i for t in _descriptor_tokens(named, head)}
     # the attribution counts here: "the White House said" tells whose president acted
-    codes = {code for start, code in sentence_countries(scene.sentence) if start not in own}
+    codes = {
+        code
+        for start, code in sentence_countries(scene.sentence)
+        if start not in own and not (scene.shared and _elsewhere(scene.sentence.doc[start], scene))
+    }
     if len(codes) == 1:
         return codes.pop()
+    if scene.shared:
+        return None  # parties travel to meet: "met in Tokyo" makes no one Japanese
     return scene.place.country_code if scene.place is not None else None
+
+
+def _elsewhere(token: Token, scene: Scene) -> bool:
+    """Whether a country word of a meeting's sentence belongs to its place ("met in Tokyo") or to
+    another party ("met US envoy Smith"): neither makes the remaining parties its citizens."""
+    return token.i in scene.party_words or _is_locative(token)
+
+
+def _is_locative(token: Token) -> bool:
+    """ "in Japan", "at the Kremlin": the token names where, after a place preposition."""
+    head = token.head
+    while token.dep_ == "compound" and head.i != token.i:  # "in [South] Korea"
+        token, head = head, head.head
+    return token.dep_ == "pobj" and head.lower_ in _LOCATIVE_PREPOSITIONS
 
 
 def _is_group_reference(head: Token) -> bool:
@@ -412,9 +509,42 @@ def _resolve_reference(head: Token, role: str, scene: Scene) -> list[EventActor]
         # "Japan said it had halted aid": "it" is the country itself
         code = code or country_code(mention.name) or capital_country_code(mention.name)
         return [EventActor(name=mention.name, role=role, country_code=code, sector=sector)]
-    if memory.last_group and head.idx - memory.last_group_end < 1500:
-        return [actor.model_copy(update={"role": role}) for actor in memory.last_group]
-    return []
+    return [actor.model_copy(update={"role": role}) for actor in _referred_group(head, memory)]
+
+
+def _referred_group(head: Token, memory: Memory) -> tuple[EventActor, ...]:
+    """The latest earlier group a reference fits: "they" any, "the two" or "both" a group of two,
+    "the three parties" one of three; "the two nations" the latest group from two countries,
+    as those countries (not their four envoys)."""
+    recent = [g for g in reversed(memory.groups) if head.idx - g.end < _GROUP_WINDOW]
+    phrase = head.doc[head.left_edge.i : head.i + 1]
+    size = next((_GROUP_SIZES[t.lower_] for t in phrase if t.lower_ in _GROUP_SIZES), None)
+    if head.lemma_.lower() in _COUNTRY_NOUNS:
+        for group in recent:
+            codes = list(dict.fromkeys(a.country_code for a in group.actors if a.country_code))
+            if codes and (size is None or len(codes) == size):
+                return _as_countries(group.actors, codes)
+        return ()
+    fitting = [g for g in recent if size is None or len(g.actors) == size]
+    return fitting[0].actors if fitting else ()
+
+
+def _as_countries(actors: tuple[EventActor, ...], codes: list[str]) -> tuple[EventActor, ...]:
+    """The countries of a group, each as the group named it when it was a country ("Japan and
+    the US"), else as the country's name."""
+    found = []
+    for code in codes:
+        same = [a for a in actors if a.country_code == code]
+        named = next((a for a in same if country_code(a.name) == code), None)
+        found.append(named or country_actor(code, "actor"))
+    return tuple(found)
+
+
+def country_actor(code: str, role: str) -> EventActor:
+    """A country as an actor: "Japan", "United States"."""
+    country = pycountry.countries.get(alpha_3=code)
+    name = country.name if country else code
+    return EventActor(name=name, role=role, country_code=code, sector=None)
 
 
 def _named_apposition(head: Token) -> Token | None:
@@ -457,7 +587,12 @@ def _actor_country(named: Token, head: Token) -> str | None:
     entity = entity_of(named)
     if named.ent_type_ in ("GPE", "NORP") and entity is not None:
         return country_code(entity.text) or capital_country_code(entity.text)
-    tokens = [t for t in _descriptor_tokens(named, head) if not (_is_stance(t) or only_locates(t))]
+    where = _whereabouts(named)
+    tokens = [
+        t
+        for t in _descriptor_tokens(named, head)
+        if not (_is_stance(t) or only_locates(t) or t.i in where)
+    ]
     if entity is not None:  # the whole name: "National Union for the Independence of Angola"
         seen = {t.i for t in tokens}
         tokens = sorted([*tokens, *(t for t in entity if t.i not in seen)], key=lambda t: t.i)
@@ -486,6 +621,19 @@ def _actor_country(named: Token, head: Token) -> str | None:
         if named.ent_type_ == "ORG" and (code := capital_country_code(token.text)):
             return code  # "Baghdad University", "the Tehran Times"
     return None
+
+
+def _whereabouts(named: Token) -> set[int]:
+    """ "Defense Secretary Austin in Japan": a place phrase after a person's name says where he
+    was, not whose he is (a group's "police in Croatia" may well be Croatian: kept)."""
+    if named.ent_type_ != "PERSON":
+        return set()
+    return {
+        token.i
+        for child in named.children
+        if child.dep_ == "prep" and child.lower_ in _LOCATIVE_PREPOSITIONS
+        for token in child.subtree
+    }
 
 
 def _is_stance(token: Token) -> bool:

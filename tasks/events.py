@@ -15,7 +15,8 @@ against X" an ACCUSE, "will not accept" a REJECT. PLOVER codes every event again
 target the parse did not find is implied (the next country named, the place, else the actor's own
 country for a domestic act), and a doer with no name is the place's country. Countries that only
 attribute ("Thai officials said"), locate ("the Thai border") or set a circumstance ("if war
-starts in Iraq") are no such target (tasks.event_countries). A sentence in which no trigger
+starts in Iraq") are no such target (tasks.event_countries). What was only talked about
+("discussed lifting sanctions") is no event. A sentence in which no trigger
 fires, but that names who acted on whom, is typed by the learned fallback in tasks.event_model,
 at a confidence below every rule-coded event.
 """
@@ -31,7 +32,17 @@ from spacy.tokens import Doc, Span, Token
 
 from schemas.records import EventActor, EventRecord
 from tasks.dates import ResolvedDate, publication_date, resolve_date
-from tasks.event_actors import RECIPROCAL, Memory, Scene, Trigger, actors_of, subjects_of
+from tasks.event_actors import (
+    RECIPROCAL,
+    TOPIC_VERBS,
+    Memory,
+    Scene,
+    Trigger,
+    actors_of,
+    country_actor,
+    is_presence_noun,
+    subjects_of,
+)
 from tasks.event_countries import sentence_countries
 from tasks.event_model import default_model
 from tasks.nlp import Discourse, sentences_outside, words
@@ -243,6 +254,11 @@ _FUTURE_OR_HEDGE = frozenset({"will", "wo", "would", "shall", "'ll"})
 # Commitments one side makes to another: "offered to negotiate with X" is made to X.
 _ONE_SIDED = words("offer propose promise pledge vow guarantee")
 _TOPIC_PREPOSITIONS = frozenset({"about", "on", "over", "regarding", "concerning", "of"})
+# Bodies of water: no country's home ground.
+_WATERS = re.compile(r"\b(seas?|ocean|strait|gulf|bay|channel|waters)\b", re.IGNORECASE)
+# How many steps a place phrase may climb to its trigger ("conference in the presence of Kishi,
+# and Austin in Japan" is seven); clauses and topics stop the climb before depth does.
+_ATTACHMENT_DEPTH = 8
 _HEDGES = frozenset({"could", "might", "may", "would", "should"})
 _INTENT_VERBS = frozenset(
     {"plan", "want", "try", "hope", "expect", "seek", "intend", "aim", "prepare"}
@@ -269,7 +285,7 @@ def events_from_doc(
             events.append(event)
             group = [a for a in event.actors if a.role == "actor"]
             if len(group) >= 2:
-                memory.last_group, memory.last_group_end = tuple(group), sentence.end_char
+                memory.remember_group(tuple(group), sentence.end_char)
     return _inherit_time_and_place(events, memory.referring)
 
 
@@ -458,6 +474,8 @@ def _event(
     memory: Memory,
 ) -> EventRecord | None:
     verb = trigger.head
+    if _is_topic(verb):
+        return None
     status = status_of(verb)
     event_type = trigger.event_type
     if _refusal(verb, event_type):
@@ -515,6 +533,27 @@ def _event(
     )
 
 
+def _is_topic(verb: Token) -> bool:
+    """What was talked about is not an event: "discussed lifting sanctions", "talks on easing
+    the blockade", "to negotiate the border and releasing prisoners"; an -ing form beside a verb
+    of another form is that verb's second object ("to discuss X and reinstating order"), not a
+    second act."""
+    if verb.tag_ != "VBG":
+        return False
+    node = verb
+    while node.dep_ == "conj" and node.head.i != node.i:
+        node = node.head
+        if node.tag_ != "VBG" and _lemma(node) in TOPIC_VERBS:
+            return True
+    head = node.head
+    if node.dep_ in ("xcomp", "ccomp", "dobj"):
+        return _lemma(head) in TOPIC_VERBS
+    if node.dep_ in ("pcomp", "pobj") and head.lower_ in _TOPIC_PREPOSITIONS:
+        talk = head.head
+        return _lemma(talk) in TOPIC_VERBS or NOUN_TRIGGERS.get(_lemma(talk)) == "CONSULT"
+    return False
+
+
 def _protested_government(
     actors: tuple[EventActor, ...], place: Place | None
 ) -> tuple[EventActor, ...]:
@@ -543,7 +582,8 @@ def _implied_recipient(
     the target is the first other country named after the trigger ("Albania denounced Serbia's
     suppression of unrest in Montenegro" → SRB), else the one other country named before it,
     else the country the event happened in, else (a domestic event: police, courts, a government
-    acting at home) the actor's own country."""
+    acting at home) the actor's own country; but an event placed at sea ("threatened peace in the
+    South China Sea") happened away from home: no target."""
     if any(a.role == "recipient" and a.country_code for a in actors):
         return actors
     own = {a.country_code for a in actors if a.role == "actor" and a.country_code}
@@ -562,11 +602,13 @@ def _implied_recipient(
         code = next(iter(before))
     elif place is not None and place.country_code:
         code = place.country_code
+    elif place is not None and _WATERS.search(place.name):
+        return actors  # at sea: not an act at home
     elif len(own) == 1 and trigger.event_type not in RECIPROCAL:
         code = next(iter(own))  # an agreement or a meeting with oneself is no domestic act
     else:
         return actors
-    return (*actors, _country_actor(code, "recipient"))
+    return (*actors, country_actor(code, "recipient"))
 
 
 def _implied_actor(
@@ -587,16 +629,7 @@ def _implied_actor(
         code = next(iter(targets))
     else:
         return actors
-    return (_country_actor(code, "actor"), *actors)
-
-
-def _country_actor(code: str, role: str) -> EventActor:
-    return EventActor(name=_country_name(code), role=role, country_code=code, sector=None)
-
-
-def _country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_3=code)
-    return country.name if country else code
+    return (country_actor(code, "actor"), *actors)
 
 
 def _confidence(
@@ -692,10 +725,12 @@ def _location(trigger: Trigger, sentence: Span) -> tuple[str | None, str | None]
 
 
 def _attached_to(token: Token, trigger: Trigger) -> bool:
-    """Whether token hangs below the trigger without passing through another clause."""
+    """Whether token hangs below the trigger without passing through another clause or a topic:
+    "met X in Hawaii", "held talks in the presence of X, and Y in Japan" (a participant's
+    whereabouts are the event's), but not "talks about the situation in Myanmar"."""
     stops = {trigger.head.i} | ({trigger.noun.i} if trigger.noun is not None else set())
     node = token
-    for _ in range(6):
+    for _ in range(_ATTACHMENT_DEPTH):
         if node.i in stops:
             return True
         if (
@@ -703,7 +738,12 @@ def _attached_to(token: Token, trigger: Trigger) -> bool:
             or node.head.i == node.i
         ):
             return False
-        if node.dep_ == "prep" and node.i != token.i and node.lower_ in _TOPIC_PREPOSITIONS:
+        if (
+            node.dep_ == "prep"
+            and node.i != token.i
+            and node.lower_ in _TOPIC_PREPOSITIONS
+            and not is_presence_noun(node.head)  # "in the presence of X": X was there
+        ):
             return False  # "talks about the situation in Myanmar" were not held in Myanmar
         node = node.head
     return False

@@ -238,8 +238,37 @@ def test_seed_trilateral_meeting_in_hawaii(seed_record: ArticleRecord) -> None:
 
 
 def test_seed_two_plus_two_last_month(seed_record: ArticleRecord) -> None:
+    """ "The two held a 2+2 joint press conference in the presence of Defense Minister Kishi, and
+    Defense Secretary Austin in Japan last month": the two are Motegi and Blinken; Kishi and
+    Austin are there, but the article never says whose ministers they are (a meeting's place
+    makes no one its citizen), so they have no country rather than a guessed one."""
     [event] = [e for e in _consults(seed_record) if "2+2" in e.trigger]
     assert (event.date, event.date_precision) == ("2021-04-01", "month")
+    assert _codes(event) == {
+        "Toshimitsu Motegi": "JPN",
+        "Antony Blinken": "USA",
+        "Kishi": None,
+        "Austin": None,
+    }
+    assert (event.location, event.country_code, event.location_precision) == (
+        "Japan",
+        "JPN",
+        "country",
+    )
+    assert event.latitude is None  # a country, never its centroid presented as a city
+
+
+def test_seed_the_two_nations_are_the_two_countries(seed_record: ArticleRecord) -> None:
+    [event] = [e for e in _consults(seed_record) if "the two nations discussed" in e.sentence]
+    assert _codes(event) == {"Japan": "JPN", "United States": "USA"}
+
+
+def test_seed_what_was_discussed_or_threatened_at_sea_is_not_misread(
+    seed_record: ArticleRecord,
+) -> None:
+    assert not [e for e in seed_record.events if e.event_type == "CONCEDE"]  # "reinstating"
+    [threat] = [e for e in seed_record.events if e.event_type == "THREATEN"]
+    assert {(a.role, a.country_code) for a in threat.actors} == {("actor", "CHN")}
 
 
 def test_seed_agreement_to_oppose(seed_record: ArticleRecord) -> None:

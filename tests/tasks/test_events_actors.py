@@ -171,3 +171,81 @@ def test_phrasal_trigger_through_its_preposition(nlp: Language) -> None:
 def test_seas_named_after_a_country_name_no_party(nlp: Language) -> None:
     doc = nlp("Both navies agreed to patrol the East China and South China seas together.")
     assert "CHN" not in {code for _, code in sentence_countries(doc[:])}
+
+
+# ---- meetings: who was there, where, and what a meeting's place says of its parties ----------
+
+
+def _countries(event: EventRecord) -> dict[str, str | None]:
+    return {a.name: a.country_code for a in event.actors}
+
+
+def test_those_present_at_a_meeting_take_part_and_their_whereabouts_are_its_place(
+    nlp: Language,
+) -> None:
+    event = _main(
+        nlp,
+        "Russian Foreign Minister Pavel Orlov held talks with Chinese Foreign Minister Li Wen in "
+        "the presence of Trade Minister Sato, and Commerce Secretary Reed in Canada last week.",
+    )
+    assert event.event_type == "CONSULT"
+    assert _countries(event) == {"Pavel Orlov": "RUS", "Li Wen": "CHN", "Sato": None, "Reed": None}
+    assert (event.location, event.country_code, event.location_precision) == (
+        "Canada",
+        "CAN",
+        "country",
+    )
+    assert (event.date, event.date_precision) == ("2021-04-26", "week")
+
+
+def test_where_a_meeting_was_held_gives_no_party_its_country(nlp: Language) -> None:
+    event = _main(nlp, "Defense Secretary Lloyd Grant met Admiral Ken Tanaka in Japan last month.")
+    assert _countries(event) == {"Lloyd Grant": None, "Ken Tanaka": None}
+    assert (event.location, event.country_code, event.location_precision) == (
+        "Japan",
+        "JPN",
+        "country",
+    )
+    assert (event.date, event.date_precision) == ("2021-04-01", "month")
+
+
+def test_another_partys_country_is_not_a_meeting_partners(nlp: Language) -> None:
+    event = _main(nlp, "Trade Minister Sato held talks with US envoy John Smith.")
+    assert _countries(event) == {"Sato": None, "John Smith": "USA"}
+
+
+def test_group_references_count_their_members(nlp: Language) -> None:
+    text = (
+        "Taro Sato of Japan and Anna Berg of Sweden met in Oslo on Monday. "
+        "On Tuesday, Sato and Berg held talks with US envoy John Smith in Tokyo. "
+        "The three parties agreed to expand cooperation. "
+        "The two signed a fisheries accord. "
+        "The two nations agreed to share weather data."
+    )
+    found = events_from_doc(nlp(text), date(2021, 5, 4))
+    three, two, nations = (
+        next(e for e in found if needle in e.sentence)
+        for needle in ("three parties", "The two signed", "two nations")
+    )
+    assert set(_countries(three)) == {"Taro Sato", "Anna Berg", "John Smith"}
+    assert _countries(two) == {"Taro Sato": "JPN", "Anna Berg": "SWE"}
+    assert _countries(nations) == {"Japan": "JPN", "Sweden": "SWE"}
+
+
+def test_a_threat_at_sea_has_no_target_at_home(nlp: Language) -> None:
+    event = _main(nlp, "Chinese warships threatened shipping in the South China Sea.")
+    assert event.event_type == "THREATEN"
+    assert _roles(event) == {("actor", "CHN")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministers discussed lifting sanctions on Iran.",
+        "Envoys met in Geneva to negotiate the border and releasing prisoners.",
+        "Officials held talks on easing the blockade of Gaza.",
+    ],
+)
+def test_what_was_talked_about_was_not_done(nlp: Language, text: str) -> None:
+    found = events_from_doc(nlp(text), date(2021, 5, 4))
+    assert [e.event_type for e in found] == ["CONSULT"]
