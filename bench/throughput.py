@@ -222,12 +222,12 @@ print(json.dumps({"articles": done, "seconds": time.perf_counter() - start}))
 """
 
 
-def _group_memory_kb(group: int) -> tuple[int, int]:
-    """(RSS, PSS) in kB summed over every live process in process group `group` (Linux /proc).
+def _group_memory_kb(group: int) -> dict[int, tuple[int, int]]:
+    """pid → (RSS, PSS) in kB of every live process in process group `group` (Linux /proc).
 
     RSS counts a page shared by several processes (libraries, a forked model) once per process;
     PSS divides it among them, so the sum of PSS is the memory the group really holds."""
-    rss = pss = 0
+    found: dict[int, tuple[int, int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -237,9 +237,8 @@ def _group_memory_kb(group: int) -> tuple[int, int]:
             rollup = (stat.parent / "smaps_rollup").read_text()
         except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked
-        rss += _kb(status, "VmRSS:")
-        pss += _kb(rollup, "Pss:")
-    return rss, pss
+        found[int(stat.parent.name)] = (_kb(status, "VmRSS:"), _kb(rollup, "Pss:"))
+    return found
 
 
 def _kb(text: str, key: str) -> int:
@@ -263,6 +262,10 @@ class Measured:
     cpu_seconds: float  # user + system, every process of the run
     peak_rss_mb: float
     peak_pss_mb: float
+    # Each process's own peak: the command's (newsflow's flow, fetch and load) and the largest
+    # of the others (its parse and NLP workers); they need not peak at the same moment.
+    peak_rss_mb_leader: float
+    peak_rss_mb_other: float
 
 
 def run_measured(
@@ -279,14 +282,18 @@ def run_measured(
         cwd=cwd,
         start_new_session=True,  # its own process group: workers it forks are counted too
     )
-    peak_rss = peak_pss = 0
+    peak_rss = peak_pss = peak_leader = peak_other = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_rss, peak_pss
+        nonlocal peak_rss, peak_pss, peak_leader, peak_other
         while not stop.wait(0.1):
-            rss, pss = _group_memory_kb(child.pid)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            group = _group_memory_kb(child.pid)
+            peak_rss = max(peak_rss, sum(rss for rss, _ in group.values()))
+            peak_pss = max(peak_pss, sum(pss for _, pss in group.values()))
+            peak_leader = max(peak_leader, group.get(child.pid, (0, 0))[0])
+            others = [rss for pid, (rss, _) in group.items() if pid != child.pid]
+            peak_other = max(peak_other, *others, 0)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -297,7 +304,9 @@ def run_measured(
     if child.returncode != 0:
         raise subprocess.CalledProcessError(child.returncode, command, stdout)
     cpu = _children_cpu_seconds() - cpu_before
-    return Measured(stdout, seconds, cpu, peak_rss / 1024, peak_pss / 1024)
+    return Measured(
+        stdout, seconds, cpu, *(kb / 1024 for kb in (peak_rss, peak_pss, peak_leader, peak_other))
+    )
 
 
 def run_baseline(urls: Sequence[str], *, nlp: bool, workdir: Path) -> dict[str, float]:
@@ -319,6 +328,8 @@ def _resources(run: Measured) -> dict[str, float]:
         "cpu_seconds": round(run.cpu_seconds, 1),
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "peak_pss_mb": round(run.peak_pss_mb, 1),
+        "peak_rss_mb_leader": round(run.peak_rss_mb_leader, 1),
+        "peak_rss_mb_other": round(run.peak_rss_mb_other, 1),
     }
 
 

@@ -53,9 +53,8 @@ from tasks.articles import articles_from_documents
 from tasks.compute import Compute, InProcess
 from tasks.dedupe import DuplicateIndex
 from tasks.discover import discover, is_local_source
-from tasks.extract import EXTRACTOR_VERSION
 from tasks.fetch import fetch_entries
-from tasks.parse import PARSER_VERSION
+from tasks.memory import release_free_memory
 from tasks.sources import (
     DEFAULT_SOURCES,
     load_settings,
@@ -63,6 +62,7 @@ from tasks.sources import (
     shard_sources,
     source_fetch_settings,
 )
+from tasks.versions import EXTRACTOR_VERSION, PARSER_VERSION
 from warehouse.db import WarehouseLocation, warehouse_location
 from warehouse.query import first_copy_signatures, http_validators, known_urls
 from warehouse.runs import RunSummary, run_row
@@ -382,6 +382,9 @@ class _Pipeline:
         self.context.known.update(dict.fromkeys(chunk.loaded_urls, loaded_at))
         source = chunk.of
         source.result.seconds = source.discovering + time.monotonic() - source.started
+        # The chunk's pages, records and Arrow tables are garbage now; without this the fetch and
+        # load threads' arenas keep them and the process grows with the run (tasks/memory.py).
+        release_free_memory()
 
 
 def _run_sources(sources: Sequence[Source], run: RunContext, logger: Log) -> list[SourceResult]:

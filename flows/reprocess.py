@@ -29,9 +29,8 @@ from flows.artifacts import publish_run_artifacts
 from flows.ingest import SourceResult
 from schemas.records import ArticleRecord, Document, FetchSettings
 from tasks.articles import articles_from_documents
-from tasks.extract import EXTRACTOR_VERSION
 from tasks.fetch import Fetcher
-from tasks.parse import PARSER_VERSION
+from tasks.versions import EXTRACTOR_VERSION, PARSER_VERSION
 from warehouse.db import connect, transaction, warehouse_location
 from warehouse.runs import RunSummary, run_row
 from warehouse.staging import LoadOutcome, StagedBatch, load_or_stage

@@ -11,8 +11,6 @@ from schemas.ids import article_id
 from schemas.records import ArticleRecord, Document, FetchLogRecord, ParsedArticle
 from tasks.compute import Compute, InProcess
 from tasks.dedupe import DuplicateIndex, text_fingerprint
-from tasks.extract import extract_article, extract_articles
-from tasks.parse import parse_document
 
 
 def _failure(doc: Document, error: NewsflowError) -> FetchLogRecord:
@@ -29,6 +27,10 @@ def _failure(doc: Document, error: NewsflowError) -> FetchLogRecord:
 
 def parse_documents(docs: Sequence[Document]) -> tuple[list[ParsedArticle], list[FetchLogRecord]]:
     """Parse each document; one that is not an article becomes a log record, not an exception."""
+    # The stages are imported where they run: the ingest process only hands batches to its
+    # workers, and trafilatura and spaCy would cost it 120 MB (tasks/versions.py).
+    from tasks.parse import parse_document  # noqa: PLC0415
+
     parsed, failures = [], []
     for doc in docs:
         try:
@@ -134,6 +136,8 @@ def extract_originals(
     """Records of the articles that were extracted, and (url, error) of those that were not."""
     if not articles:
         return [], []
+    from tasks.extract import extract_article, extract_articles  # noqa: PLC0415 - as above
+
     try:
         return extract_articles(articles), []
     except Exception:  # noqa: BLE001 - one bad text must not cost the batch: retry one by one

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+from tasks.memory import release_free_memory
+
 __all__ = ["Compute", "InProcess", "LocalProcesses", "default_workers"]
 
 T = TypeVar("T")
@@ -59,6 +61,14 @@ def _warm_worker() -> None:
     geocode("London")
 
 
+def _run_and_release(function: Callable[[T], R], batch: T) -> R:
+    try:
+        return function(batch)
+    finally:
+        # A long article's parse takes hundreds of MB that malloc would keep after the batch.
+        release_free_memory()
+
+
 class LocalProcesses:
     """A pool of `workers` local processes, started on first use and closed with `close()`.
 
@@ -77,7 +87,7 @@ class LocalProcesses:
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_warm_worker,
             )
-        return self._pool.submit(function, batch)
+        return self._pool.submit(_run_and_release, function, batch)
 
     def close(self) -> None:
         if self._pool is not None:

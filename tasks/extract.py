@@ -15,9 +15,8 @@ from schemas.records import ArticleRecord, EntityMention, ParsedArticle
 from tasks.claims import claims_from_doc
 from tasks.dates import parse_published
 from tasks.events import events_from_doc
-from tasks.nlp import NAME_ENTITY_TYPES, find_spans, load_nlp
-
-EXTRACTOR_VERSION = "2026.11.27-3"
+from tasks.nlp import NAME_ENTITY_TYPES, find_spans, load_nlp, parse_texts
+from tasks.versions import EXTRACTOR_VERSION
 
 __all__ = ["EXTRACTOR_VERSION", "extract_article", "extract_articles"]
 
@@ -27,13 +26,10 @@ def extract_article(article: ParsedArticle) -> ArticleRecord:
     return extract_articles([article])[0]
 
 
-def extract_articles(
-    articles: Sequence[ParsedArticle], *, batch_size: int = 16
-) -> list[ArticleRecord]:
-    """Runs nlp.pipe once over all texts (the model loads once per process, cached in
-    tasks/nlp.py)."""
-    nlp = load_nlp()
-    docs = nlp.pipe((article.text for article in articles), batch_size=batch_size)
+def extract_articles(articles: Sequence[ParsedArticle]) -> list[ArticleRecord]:
+    """Runs spaCy once over all texts, long ones in pieces (the model loads once per process,
+    cached in tasks/nlp.py)."""
+    docs = parse_texts(load_nlp(), (article.text for article in articles))
     return [_record(article, doc) for article, doc in zip(articles, docs, strict=True)]
 
 

@@ -9,7 +9,7 @@ latest fitting full name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -88,6 +88,43 @@ def load_nlp() -> Language:
     nlp.add_pipe("newsflow_paragraph_sentences", before="parser")
     nlp.max_length = max(nlp.max_length, 5_000_000)
     return nlp
+
+
+# spaCy holds about 16 kB per token of a batch while it tags, parses and finds entities: one
+# 50,000-character article alone would take 165 MB. Long texts are parsed in pieces of at most
+# this many characters, cut after a line break (where a sentence starts anyway), and joined back
+# into one Doc; a batch is a few pieces, so a worker's memory no longer follows its longest text.
+PIECE_CHARS = 5_000
+PIECES_PER_BATCH = 4
+
+
+def parse_texts(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
+    """One Doc per text, as `nlp.pipe` gives, with memory bounded by PIECE_CHARS."""
+    split = [text_pieces(text) for text in texts]
+    parsed = nlp.pipe((piece for pieces in split for piece in pieces), batch_size=PIECES_PER_BATCH)
+    for pieces in split:
+        docs = [next(parsed) for _ in pieces]
+        yield docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+
+
+def text_pieces(text: str, limit: int | None = None) -> list[str]:
+    """`text` cut after line breaks (and the blank space after them) into pieces of at most
+    `limit` (PIECE_CHARS) characters, a paragraph longer than that whole; joined, the text."""
+    limit = limit or PIECE_CHARS
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n", start, start + limit)
+        if cut < start:
+            cut = text.find("\n", start + limit)
+        while cut + 1 < len(text) and text[cut + 1].isspace():
+            cut += 1  # a blank line stays whole, as one token of whitespace
+        if cut < 0 or cut + 1 >= len(text):
+            break
+        pieces.append(text[start : cut + 1])
+        start = cut + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 def doc_text(doc: Doc) -> str:

@@ -24,6 +24,7 @@ from trafilatura.utils import load_html
 from schemas.errors import ParseError
 from schemas.records import Document, ParsedArticle
 from tasks.metadata import extract_metadata, normalise_date, person_names
+from tasks.versions import PARSER_VERSION
 
 __all__ = [
     "MAX_PARSE_BYTES",
@@ -35,7 +36,6 @@ __all__ = [
     "parse_path",
 ]
 
-PARSER_VERSION = "2026.1"
 # Bytes of HTML handed to lxml/trafilatura. Real articles are far smaller (AEB mean: 170 kB);
 # the cap keeps one odd page from taking unbounded time and memory.
 MAX_PARSE_BYTES = 5_000_000

