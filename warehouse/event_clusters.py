@@ -15,6 +15,7 @@ are reports of nothing that happened, so they join no cluster.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -113,18 +114,31 @@ def assign_event_clusters(
         _refresh_counts(con, lost)
         return 0
     clusters = _load_clusters(con, mentions)
+    # Only clusters of a mention's own type can take it: looking there alone keeps a batch's
+    # cost from growing with every cluster of the period (thousands, in a long run).
+    of_type: dict[str, list[_Cluster]] = defaultdict(list)
+    for cluster in clusters:
+        of_type[cluster.event_type].append(cluster)
     assignments: list[tuple[str, str]] = []
     for mention, precision in mentions:
-        cluster = next((c for c in clusters if same_event(c, mention)), None)
+        candidates = of_type[mention.event_type] if _can_join(mention) else []
+        cluster = next((c for c in candidates if same_event(c, mention)), None)
         if cluster is None:
             cluster = _new_cluster(mention, precision)
             clusters.append(cluster)
+            candidates.append(cluster)
         else:
             _absorb(cluster, mention)
         assignments.append((mention.event_id, cluster.cluster_id))
     _store(con, clusters, assignments)
     _refresh_counts(con, [*lost, *(cluster for _, cluster in assignments)])
     return sum(c.is_new for c in clusters)
+
+
+def _can_join(mention: _Mention) -> bool:
+    """Whether a mention can share a cluster: one naming no participant agrees with no other
+    (see _participants_agree), so it stays alone; most of a long run's clusters are such."""
+    return bool(mention.names or mention.countries)
 
 
 def _load_mentions(
@@ -183,6 +197,8 @@ def _load_clusters(
         " location_precision, participants, countries, first_event_id FROM event_clusters"
         " WHERE list_contains(?, event_type)"
         " AND (event_date IS NULL OR event_date BETWEEN ? AND ?)"
+        # a cluster naming no participant can take no other mention (_can_join)
+        " AND (len(coalesce(participants, [])) > 0 OR len(coalesce(countries, [])) > 0)"
         " ORDER BY cluster_id",
         [types, low, high],
     ).fetchall()

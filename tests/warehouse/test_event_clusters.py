@@ -115,6 +115,22 @@ def test_same_people_in_another_city_or_month_are_other_events(warehouse_path: P
     assert [row[4] for row in _clusters(warehouse_path)] == [1, 1, 1]
 
 
+def test_reports_naming_no_participant_stay_apart_and_others_still_cluster(
+    warehouse_path: Path,
+) -> None:
+    # Nothing says the two unnamed meetings are one; the named ones, loaded in later batches
+    # (when the unnamed clusters are already stored), still find each other.
+    unnamed = [_meeting("met", "2021-05-03", "day", []) for _ in range(2)]
+    load_batch(
+        warehouse_path, [_article(f"https://example.org/u{i}", e) for i, e in enumerate(unnamed)]
+    )
+    for url in ("https://example.org/a", "https://example.org/b"):
+        load_batch(
+            warehouse_path, [_article(url, _meeting("met", "2021-05-03", "day", MOTEGI_BLINKEN))]
+        )
+    assert sorted(row[4] for row in _clusters(warehouse_path)) == [1, 1, 2]
+
+
 def test_attacker_and_target_are_not_interchangeable(warehouse_path: Path) -> None:
     def attack(url: str, actor: str, target: str) -> ArticleRecord:
         event = EventRecord(
