@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pytest_httpserver import HTTPServer
+
+# CI replays the same generated inputs every run (`HYPOTHESIS_PROFILE=ci`, set by .ci/run), so a
+# red build is a change's fault; a developer's run draws new ones and may find what CI never will.
+settings.register_profile("ci", derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Offline machine: Prefect must never try to reach the internet, in any test.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
