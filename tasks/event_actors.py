@@ -64,7 +64,8 @@ _PARTITIVES = words(
     """score dozen hundred thousand million third half quarter part majority minority some many
     most several number one two three"""
 )
-_LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "inside", "near"})
+# Prepositions that say where ("in Japan", "at the Kremlin").
+LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "inside", "near"})
 # Phrases that name who was present at an event beside its subject.
 _COMPANION_PREPOSITIONS = frozenset({"alongside"})
 _PRESENCE_NOUNS = words("presence company")
@@ -486,7 +487,7 @@ def _is_locative(token: Token) -> bool:
     head = token.head
     while token.dep_ == "compound" and head.i != token.i:  # "in [South] Korea"
         token, head = head, head.head
-    return token.dep_ == "pobj" and head.lower_ in _LOCATIVE_PREPOSITIONS
+    return token.dep_ == "pobj" and head.lower_ in LOCATIVE_PREPOSITIONS
 
 
 def _is_group_reference(head: Token) -> bool:
@@ -542,9 +543,13 @@ def _as_countries(actors: tuple[EventActor, ...], codes: list[str]) -> tuple[Eve
 
 def country_actor(code: str, role: str) -> EventActor:
     """A country as an actor: "Japan", "United States"."""
+    return EventActor(name=country_name(code), role=role, country_code=code, sector=None)
+
+
+def country_name(code: str) -> str:
+    """The country's name (pycountry's), or the code itself when pycountry has none."""
     country = pycountry.countries.get(alpha_3=code)
-    name = country.name if country else code
-    return EventActor(name=name, role=role, country_code=code, sector=None)
+    return country.name if country else code
 
 
 def _named_apposition(head: Token) -> Token | None:
@@ -631,7 +636,7 @@ def _whereabouts(named: Token) -> set[int]:
     return {
         token.i
         for child in named.children
-        if child.dep_ == "prep" and child.lower_ in _LOCATIVE_PREPOSITIONS
+        if child.dep_ == "prep" and child.lower_ in LOCATIVE_PREPOSITIONS
         for token in child.subtree
     }
 

@@ -27,12 +27,12 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-import pycountry
 from spacy.tokens import Doc, Span, Token
 
 from schemas.records import EventActor, EventRecord
 from tasks.dates import ResolvedDate, publication_date, resolve_date
 from tasks.event_actors import (
+    LOCATIVE_PREPOSITIONS,
     RECIPROCAL,
     TOPIC_VERBS,
     Memory,
@@ -40,6 +40,7 @@ from tasks.event_actors import (
     Trigger,
     actors_of,
     country_actor,
+    country_name,
     is_presence_noun,
     subjects_of,
 )
@@ -565,8 +566,7 @@ def _protested_government(
     code = code or next((a.country_code for a in actors if a.country_code), None)
     if code is None:
         return actors
-    country = pycountry.countries.get(alpha_3=code)
-    name = f"{country.name if country else code} government"
+    name = f"{country_name(code)} government"
     government = EventActor(name=name, role="recipient", country_code=code, sector="government")
     return (*actors, government)
 
@@ -711,7 +711,7 @@ def _location(trigger: Trigger, sentence: Span) -> tuple[str | None, str | None]
         if ent.label_ not in ("GPE", "LOC", "FAC"):
             continue
         preposition = ent.root.head
-        if ent.root.dep_ != "pobj" or preposition.lower_ not in ("in", "at", "near", "inside"):
+        if ent.root.dep_ != "pobj" or preposition.lower_ not in LOCATIVE_PREPOSITIONS:
             continue
         if not _attached_to(preposition, trigger):
             continue

