@@ -209,7 +209,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             found = c.execute("SELECT 1 FROM schema_migrations WHERE version = ?", [version])
             if found.fetchone():
                 return False  # applied meanwhile by another process
+            documented = _comments(c)
             c.execute(ddl(sql))
+            _restore_comments(c, documented)
             c.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                 [version, name, datetime.now(UTC).replace(tzinfo=None)],
@@ -223,3 +225,34 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def _unchanged(sql: str) -> str:
     return sql
+
+
+# (table, column) → its comment; column None for the table's own.
+Comments = dict[tuple[str, str | None], str]
+_HERE = "database_name = current_database() AND schema_name = current_schema()"
+
+
+def _comments(con: duckdb.DuckDBPyConnection) -> Comments:
+    """The comments on the current schema's tables and their columns."""
+    found = con.execute(
+        f"SELECT table_name, NULL, comment FROM duckdb_tables() WHERE {_HERE} AND comment <> ''"
+        " UNION ALL SELECT table_name, column_name, comment FROM duckdb_columns()"
+        f" WHERE {_HERE} AND comment <> ''"
+    ).fetchall()
+    return {(table, column): comment for table, column, comment in found}
+
+
+def _restore_comments(con: duckdb.DuckDBPyConnection, before: Comments) -> None:
+    """Put back the comments a migration dropped by rebuilding a table under its own name (DuckDB
+    cannot drop a constraint, only rebuild the table), so each comment is written once, in the
+    migration that added its column."""
+    after = _comments(con)
+    columns = con.execute(f"SELECT table_name, column_name FROM duckdb_columns() WHERE {_HERE}")
+    present = set(columns.fetchall())
+    present |= {(table, None) for table, _ in present}
+    for (table, column), comment in before.items():
+        if (table, column) in after or (table, column) not in present:
+            continue
+        target = f'TABLE "{table}"' if column is None else f'COLUMN "{table}"."{column}"'
+        text = comment.replace("'", "''")
+        con.execute(f"COMMENT ON {target} IS '{text}'")

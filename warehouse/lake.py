@@ -328,7 +328,10 @@ def _table_bodies(sql: str) -> Iterable[tuple[str, str]]:
 
 
 def keys_of(sqls: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """The primary key of every table created in `sqls`, read from the DDL itself."""
+    """The primary key of every table created in `sqls`, read from the DDL itself.
+
+    A key stays a table's key when a later migration rebuilds the table without the constraint
+    (008 does, for the tables of derived rows): the loader still merges on it."""
     keys: dict[str, tuple[str, ...]] = {}
     for sql in sqls:
         code, _ = _mask(sql)

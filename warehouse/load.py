@@ -5,8 +5,11 @@ run killed half way leaves no half-written article. Articles already stored are 
 are stable hashes), which makes a second load of the same batch a no-op.
 
 Rows go in by `MERGE INTO ... USING (key)` on the keys the migrations declare (`lake.table_keys`):
-the one statement shape a DuckDB file (which enforces them) and a DuckLake (which has no keys)
-both take. `_load` notes the keys it wrote in `written`, for the lake's duplicate check.
+the one statement shape a DuckDB file and a DuckLake (which has no keys) both take. The file
+enforces the keys of articles, entities and the logs; the tables of derived rows (claims, events,
+actors, mentions) have none since migration 008, as an index there made every checkpoint slower
+as the warehouse grew: each batch is deduplicated on its keys (`_unique`) before the MERGE.
+`_load` notes the keys it wrote in `written`, for the lake's duplicate check.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from schemas.errors import LoadError, WarehouseLockedError
 from schemas.records import FetchLogRecord
 from tests.factories import TEXT, make_article
 from tests.warehouse.lock_holder import held
-from warehouse.db import connect, migrations
-from warehouse.load import load_batch, utc_timestamp
+from warehouse.db import SCHEMA_MIGRATIONS_DDL, connect, migrations
+from warehouse.load import _load, load_batch, utc_timestamp
 from warehouse.query import known_urls, run_sql
 
 TEXT_V2 = TEXT.replace("Monday", "Tuesday")
@@ -35,6 +35,39 @@ def test_migrations_are_numbered_and_applied_once(warehouse_path):
     with connect(warehouse_path) as con:  # a second connection applies nothing again
         again = con.execute("SELECT version FROM schema_migrations").fetchall()
     assert recorded == again == [(v,) for v in versions]
+
+
+DERIVED = ("claims", "events", "event_actors", "entity_mentions")
+
+
+def test_migration_8_drops_the_derived_tables_keys_and_keeps_rows_and_comments(warehouse_path):
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse_path)) as con:  # a warehouse as migration 7 left it
+        con.execute(SCHEMA_MIGRATIONS_DDL)
+        for version, name, sql in migrations()[:7]:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+        _load(con, [make_article()], [], None, None, None)
+        stored = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in DERIVED}
+    assert all(stored.values())
+    with connect(warehouse_path) as con:
+        keyed = con.execute(
+            "SELECT DISTINCT table_name FROM duckdb_constraints()"
+            " WHERE constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+        comments = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name IN"
+            " ('claims', 'events', 'event_actors', 'entity_mentions') AND comment <> ''"
+        ).fetchone()[0]
+        table_comment = con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE table_name = 'claims'"
+        ).fetchone()[0]
+    assert not {table for (table,) in keyed} & set(DERIVED)
+    assert {"articles", "entities", "fetch_log"} <= {table for (table,) in keyed}
+    assert comments == 49 and table_comment.startswith("Who asserted what")
+    assert {t: count(warehouse_path, t) for t in DERIVED} == stored
+    load_batch(warehouse_path, [make_article()])  # MERGE on the keys still stores each row once
+    assert {t: count(warehouse_path, t) for t in DERIVED} == stored
 
 
 def test_load_stores_article_with_everything_extracted(warehouse_path):
