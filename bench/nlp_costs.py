@@ -3,9 +3,10 @@
 One process, no network, no warehouse. AEB pages are parsed (`parse_documents`), their texts cut
 as the workers cut them (`text_pieces`), then each pipeline component runs over all of them in
 turn, so its CPU is its own; then `extract_originals` (spaCy and every extractor, as a worker
-runs it) over the same articles. Each is run twice and the second, warm, figure is printed: the
-lemmatizer's cache and spaCy's string store fill on the first. One JSON line per stage, then one
-with the extractors' share (all but spaCy).
+runs it) over the same articles in the workers' batches. Each is run twice and the second, warm,
+figure counts: the lemmatizer's cache and spaCy's string store fill on the first. One JSON line
+per component with its share of spaCy, then one with the CPU per article of the page parse, of
+spaCy and of the extractors (`extract_originals` less spaCy).
 
     .venv/bin/python -m bench.nlp_costs --pages 120
 """
@@ -22,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from bench.nlp_pool import aeb_documents
-from tasks.articles import extract_originals, parse_documents
+from tasks.articles import BATCH_SIZE, extract_originals, parse_documents
 from tasks.compute import _warm_worker
 from tasks.nlp import PIECES_PER_BATCH, load_nlp, text_pieces
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     articles, _ = parse_documents(docs)
     pieces = [piece for article in articles for piece in text_pieces(article.text)]
     spacy = component_costs(load_nlp(), pieces)
-    batches = [articles[i : i + 8] for i in range(0, len(articles), 8)]
+    batches = [articles[i : i + BATCH_SIZE] for i in range(0, len(articles), BATCH_SIZE)]
     stages = {
         "parse_documents": cpu_seconds(lambda: parse_documents(docs)),
         "extract_originals": cpu_seconds(lambda: [extract_originals(b) for b in batches]),

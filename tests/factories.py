@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from schemas.records import ArticleRecord, ClaimRecord, EntityMention, EventActor, EventRecord
 
+# The tables of rows derived from an article (they go and come with it).
+DERIVED = ("claims", "events", "event_actors", "entity_mentions")
 TEXT = 'Officials met in Oslo on Monday. "We agree," the minister said.'
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from flows.maintenance import maintain
 from schemas.errors import WarehouseMissingError
-from tests.factories import TEXT, make_article
+from tests.factories import DERIVED, TEXT, make_article
 from tests.warehouse.lake_writer import SHARED
 from warehouse import lake
 from warehouse.db import connect, migrations, transaction
@@ -27,7 +27,6 @@ from warehouse.location import warehouse_location
 from warehouse.query import known_urls, run_sql
 
 REPO = Path(__file__).resolve().parents[2]
-DERIVED = ("claims", "events", "event_actors", "entity_mentions")
 
 
 def count(location: str, table: str) -> int:
