@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from tasks.nlp import PRONOUNS, entity_of, words
+from tasks.nlp import PRONOUNS, entity_of, ents_in, words
 from tasks.places import (
     capital_country_code,
     country_code,
@@ -48,7 +48,7 @@ def sentence_countries(
     except, for a threat, its condition ("threatened to leave if the US deploys")."""
     attribution = _background_tokens(sentence, trigger, threat) if trigger is not None else set()
     found = []
-    for ent in sentence.ents:
+    for ent in ents_in(sentence):
         code = _entity_country(ent)
         if code is None or ent.start in attribution or _not_a_party(ent):
             continue

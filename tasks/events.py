@@ -46,7 +46,7 @@ from tasks.event_actors import (
 )
 from tasks.event_countries import sentence_countries
 from tasks.event_model import default_model
-from tasks.nlp import Discourse, sentences_outside, words
+from tasks.nlp import Discourse, ents_in, sentences_outside, words
 from tasks.places import (
     Place,
     country_code,
@@ -679,7 +679,7 @@ def _under_trigger(verb: Token) -> bool:
 def _date(trigger: Trigger, sentence: Span, published: date | None) -> ResolvedDate | None:
     """The sentence's date expression nearest the trigger, else the publication date."""
     candidates = sorted(
-        (ent for ent in sentence.ents if ent.label_ in ("DATE", "TIME")),
+        (ent for ent in ents_in(sentence) if ent.label_ in ("DATE", "TIME")),
         key=lambda ent: abs(ent.start - trigger.head.i),
     )
     for ent in candidates:
@@ -707,7 +707,7 @@ def _location(trigger: Trigger, sentence: Span) -> tuple[str | None, str | None]
     owners = [t for t in (trigger.head, trigger.noun) if t is not None]
     owners += [c for owner in list(owners) for c in owner.children if c.dep_ == "dobj"]
     places = []
-    for ent in sentence.ents:
+    for ent in ents_in(sentence):
         if ent.label_ not in ("GPE", "LOC", "FAC"):
             continue
         preposition = ent.root.head

