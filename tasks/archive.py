@@ -12,6 +12,7 @@ so); the chunked transfer encoding, which httpx has already undone, is dropped f
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import threading
@@ -22,6 +23,7 @@ from types import TracebackType
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -30,6 +32,9 @@ __all__ = ["WarcArchive", "record_location", "split_record_location"]
 _SOFTWARE = "newsflow (warcio)"
 # Headers describing a framing httpx has already undone: kept, they would misdescribe the payload.
 _FRAMING_HEADERS = frozenset({"transfer-encoding", "content-length"})
+# warcio would gzip each record at level 9: 6 ms for an average AEB page, a third of the ingest
+# process's CPU. Level 3 takes 1.9 ms for a file a tenth larger (22% of the HTML, not 20%).
+GZIP_LEVEL = 3
 
 
 def record_location(path: Path, offset: int) -> str:
@@ -55,7 +60,8 @@ class WarcArchive:
         self._lock = threading.Lock()
         self._stream: BinaryIO | None = None
         self._path: Path | None = None
-        self._writer: WARCWriter | None = None
+        self._writer: WARCWriter | None = None  # writes one record into _record, uncompressed
+        self._record = io.BytesIO()
         self._serial = 0
         self.paths: list[Path] = []
 
@@ -99,7 +105,7 @@ class WarcArchive:
                     status, reason, http_version, response_headers, body
                 ),
             )
-            writer.write_record(response)
+            self._append(stream, writer, response)
             request = writer.create_warc_record(
                 url,
                 "request",
@@ -112,7 +118,7 @@ class WarcArchive:
                     "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")
                 },
             )
-            writer.write_record(request)
+            self._append(stream, writer, request)
             stream.flush()
             return record_location(path, offset)
 
@@ -134,10 +140,18 @@ class WarcArchive:
                 break
         self._stream = path.open("xb")
         self._path = path
-        self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
+        self._writer = WARCWriter(self._record, gzip=False, warc_version="1.1")
         info = {"software": _SOFTWARE, "format": "WARC File Format 1.1"}
-        self._writer.write_record(self._writer.create_warcinfo_record(path.name, info))
+        warcinfo = self._writer.create_warcinfo_record(path.name, info)
+        self._append(self._stream, self._writer, warcinfo)
         self.paths.append(path)
+
+    def _append(self, stream: BinaryIO, writer: WARCWriter, record: ArcWarcRecord) -> None:
+        """Write one record to the file as a gzip member of its own."""
+        self._record.seek(0)
+        self._record.truncate()
+        writer.write_record(record)
+        stream.write(gzip.compress(self._record.getvalue(), compresslevel=GZIP_LEVEL, mtime=0))
 
     def _close_file(self) -> None:
         if self._stream is not None:

@@ -150,3 +150,17 @@ def test_locations_that_are_not_ours() -> None:
         Path("/a/b.warc.gz"),
         12,
     )
+
+
+def test_each_record_is_a_gzip_member_readable_from_its_offset(tmp_path: Path) -> None:
+    # A long page, then a short one: nothing of the first may trail into the second.
+    with WarcArchive(tmp_path) as archive:
+        locations = [_write(archive, 1, b"<p>long</p>" * 50_000), _write(archive, 2)]
+    for location, body in zip(locations, [b"<p>long</p>" * 50_000, b"<p>hello</p>"], strict=True):
+        path, offset = split_record_location(location)
+        with path.open("rb") as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)))
+            assert record.rec_type == "response"
+            assert record.content_stream().read() == body
+    assert path.stat().st_size < 20_000  # compressed
