@@ -1,14 +1,14 @@
-"""The model's attribute rules (POS, morphology, some lemmas), applied as array operations.
+"""The model's attribute rules (POS, morphology, some lemmas), applied without a Matcher.
 
 spaCy's AttributeRuler tries its 179 rules at every token through a Matcher: 30 microseconds a
-token, a seventh of a worker's spaCy time (`bench/nlp_costs.py`). Every rule of the English
-models tests a token's (or two neighbours') lowercase form, tag, dependency label or whitespace
-for equality, membership or a regular expression; here each such test is one comparison over a
-column of `doc.to_array`, each rule the tokens where its tests all hold, and the rules write their
-values into the columns in the ruler's order, a later rule overriding an earlier one as it does
-there. A rule of any other shape makes `AttributeTable` refuse to be built, and the pipeline keeps
-the ruler (`tasks.nlp.load_nlp`). Tokens come out exactly as the ruler leaves them
-(tests/tasks/test_attribute_table.py).
+token, a seventh of a worker's spaCy time (`bench/nlp_costs.py`). Nearly every rule of the English
+models tests one token's tag and lowercase form for equality: those are looked up by the pair.
+The others test a dependency label, whitespace, a set of values, a regular expression or two
+neighbouring tokens: each of their tests is one comparison over a column of `doc.to_array`. All
+rules then apply in the ruler's order, a later one overriding an earlier one as it does there,
+so tokens come out exactly as the ruler leaves them (tests/tasks/test_attribute_table.py). A rule
+of any other shape makes `AttributeTable` refuse to be built, and the pipeline keeps the ruler
+(`tasks.nlp.load_nlp`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class AttributeTable:
         rules = [
             _Rule(
                 alternatives=tuple(_pattern_tests(p, strings) for p in entry["patterns"]),
-                index=entry.get("index", 0),
+                index=_index(entry),
                 values=_values(values),
             )
             for entry, values in zip(ruler.patterns, ruler.attrs, strict=True)
@@ -69,7 +69,10 @@ class AttributeTable:
                 self.shaped.append(number)
             for key in set(keys) - {None}:
                 self.by_key[key].append(number)
-        self._looked_up: dict[tuple[int, int], tuple[int, ...]] = {}
+        # The few lowercase forms some rule names: any other word is looked up by its tag alone,
+        # so the memo below stays as small as the rules, however many words a worker meets.
+        self.named_words = {lower for lower, _ in self.by_key if lower is not None}
+        self.memo: dict[tuple[int | None, int], tuple[int, ...]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
@@ -77,11 +80,13 @@ class AttributeTable:
         tested = doc.to_array(list(_TESTED.values()))
         shaped = self._shaped_targets(tested)
         rows = doc.to_array(list(_SET)).tolist()
-        looked_up = self._looked_up
+        memo = self.memo
+        named_words = self.named_words
         for i, (lower, tag) in enumerate(tested[:, :2].tolist()):
-            numbers = looked_up.get((lower, tag))
+            key = (lower if lower in named_words else None, tag)
+            numbers = memo.get(key)
             if numbers is None:
-                numbers = self._rules_of(lower, tag)
+                numbers = self._rules_of(*key)
             if i in shaped:
                 numbers = tuple(sorted(numbers + tuple(shaped[i])))
             row = rows[i]
@@ -91,13 +96,14 @@ class AttributeTable:
         doc.from_array(list(_SET), np.array(rows, dtype=np.uint64))
         return doc
 
-    def _rules_of(self, lower: int, tag: int) -> tuple[int, ...]:
-        """The looked-up rules that hold for a token of this lowercase form and tag."""
-        key = (lower, tag)
-        if key not in self._looked_up:
-            found = self.by_key.get(key, []) + self.by_key.get((lower, None), [])
-            self._looked_up[key] = tuple(sorted(found + self.by_key.get((None, tag), [])))
-        return self._looked_up[key]
+    def _rules_of(self, lower: int | None, tag: int) -> tuple[int, ...]:
+        """The looked-up rules that hold for a token of this tag and lowercase form (None: a
+        word no rule names), in order; remembered."""
+        found = set(self.by_key.get((None, tag), []))
+        if lower is not None:
+            found.update(self.by_key.get((lower, tag), []), self.by_key.get((lower, None), []))
+        self.memo[(lower, tag)] = tuple(sorted(found))
+        return self.memo[(lower, tag)]
 
     def _shaped_targets(self, tested: np.ndarray) -> dict[int, list[int]]:
         """{token index: rules} of the rules not looked up, each on the token it writes to."""
@@ -126,6 +132,13 @@ def _table_key(pattern: list[dict[str, Any]], strings: StringStore) -> tuple | N
         return None
     lower, tag = pattern[0].get("LOWER"), pattern[0].get("TAG")
     return (strings.add(lower) if lower else None, strings.add(tag) if tag else None)
+
+
+def _index(entry: dict[str, Any]) -> int:
+    index = entry.get("index", 0)
+    if not all(-len(pattern) <= index < len(pattern) for pattern in entry["patterns"]):
+        raise UnsupportedRule(f"a rule writes to token {index} of a shorter match")
+    return index
 
 
 def _values(normalised: dict[Any, Any]) -> tuple[tuple[int, int], ...]:

@@ -65,6 +65,10 @@ def test_real_text_comes_out_as_the_ruler_leaves_it(
     ours = load_nlp()
     assert sum(len(doc) for doc in ours.pipe(texts, disable=["parser", "ner"])) > 50_000
     assert differing_tokens(with_ruler, ours, texts, disable=disable) == 0
+    # One memo entry per tag, and per tag of each word a rule names, not per word met.
+    table = ours.get_pipe("newsflow_attribute_table")
+    words = len({t.lower for doc in ours.pipe(texts[:20], disable=["parser", "ner"]) for t in doc})
+    assert len(table.memo) < min(words, 1_000)
 
 
 # Rules of each shape the table takes, written for these texts: equality, membership, exclusion,
