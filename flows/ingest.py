@@ -24,7 +24,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -53,7 +53,7 @@ from schemas.records import (
     FetchSettings,
     Source,
 )
-from tasks.articles import articles_from_documents
+from tasks.articles import Parsing, start_parsing
 from tasks.compute import Compute, InProcess
 from tasks.dedupe import DuplicateIndex
 from tasks.discover import discover, is_local_source
@@ -138,9 +138,19 @@ def fetch_task(
 
 @task(name="parse-and-extract", cache_policy=NO_CACHE)
 def extract_task(
-    docs: list[Document], duplicates: DuplicateIndex | None, compute: Compute
+    parsing: Parsing, duplicates: DuplicateIndex | None, then: Callable[[], None]
 ) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
-    return articles_from_documents(docs, duplicates=duplicates, compute=compute)
+    return _extracted(parsing, duplicates, then)
+
+
+def _extracted(
+    parsing: Parsing, duplicates: DuplicateIndex | None, then: Callable[[], None]
+) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
+    """The records of a chunk whose parse is queued; `then` runs once its extraction is queued
+    too, before the wait for the records (the pipeline queues the next chunk's parse there)."""
+    extracting = parsing.extracting(duplicates)
+    then()
+    return extracting.collected()
 
 
 @task(name="load", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
@@ -218,6 +228,8 @@ class _Chunk:
     entries: list[Entry]
     last: bool  # the source's last chunk: its load carries the discovery log
     fetching: PrefectFuture[Fetched] | None = None  # when fetched ahead of its turn
+    parsing: Parsing | None = None  # its pages' parse, once queued (maybe ahead of its turn)
+    fetch_log: list[FetchLogRecord] = field(default_factory=list)
     loading: PrefectFuture[LoadOutcome] | None = None
     loaded_urls: list[str] = field(default_factory=list)
 
@@ -242,13 +254,15 @@ def _fetched(chunk: _Chunk, run: RunContext) -> Fetched:
     return fetch_task(*_fetch_parameters(chunk, run))
 
 
-def _extract(docs: list[Document], run: RunContext) -> Extracted:
+def _extract(parsing: Parsing, run: RunContext, then: Callable[[], None]) -> Extracted:
+    if not parsing.batches:
+        return [], []
     duplicates = run.duplicates if run.dedupe else None
     if isinstance(run.compute, DaskBatches):
         # Its batches are task runs of their own, submitted from the flow (a task run cannot
         # hand its context to Dask).
-        return articles_from_documents(docs, duplicates=duplicates, compute=run.compute)
-    return extract_task(quote(docs), quote(duplicates), run.compute)
+        return _extracted(parsing, duplicates, then)
+    return extract_task(quote(parsing), quote(duplicates), quote(then))
 
 
 def _note_errors(result: SourceResult, log: Sequence[FetchLogRecord]) -> None:
@@ -285,9 +299,11 @@ class _Pipeline:
     """Sources through fetch, extract and load, in chunks of CHUNK_SIZE entries, in order but
     overlapping: while one chunk is parsed and extracted (on the compute's processes), the next
     chunk's pages are fetched and the previous chunk's batch is loaded, in threads of this
-    process. Loads keep their order, one transaction per chunk; a source's discovery log (with
-    its feed's validators) goes with its last chunk, so a crash mid-source cannot leave a stored
-    ETag hiding entries that were never loaded."""
+    process. Once a chunk's extraction is queued, the next chunk's parse is queued behind it, so
+    the workers never wait at the seam between chunks for this process to collect, load and
+    start the next one. Loads keep their order, one transaction per chunk; a source's discovery
+    log (with its feed's validators) goes with its last chunk, so a crash mid-source cannot
+    leave a stored ETag hiding entries that were never loaded."""
 
     def __init__(self, sources: Sequence[Source], run: RunContext, logger: Log) -> None:
         self.sources, self.context, self.logger = sources, run, logger
@@ -340,22 +356,41 @@ class _Pipeline:
     def _extract_and_load(self, chunk: _Chunk) -> None:
         result = chunk.of.result
         try:
-            docs, fetch_log = _fetched(chunk, self.context)
+            if chunk.parsing is None:
+                self._start_parsing(chunk, _fetched(chunk, self.context))
             self._fetch_ahead()
-            result.fetched += len(docs)
-            records, failures = _extract(docs, self.context) if docs else ([], [])
+            assert chunk.parsing is not None
+            records, failures = _extract(chunk.parsing, self.context, then=self._parse_ahead)
         except NewsflowError as error:
             _failed(result, error, self.logger)
             return
-        _note_errors(result, [*fetch_log, *failures])
+        chunk.parsing = None  # its pages are garbage once extracted
+        _note_errors(result, [*chunk.fetch_log, *failures])
         if self.loading is not None:
             self._finish(self.loading)  # one load at a time, in order
-        log = [*fetch_log, *failures, *self._discover_log(chunk)]
+        log = [*chunk.fetch_log, *failures, *self._discover_log(chunk)]
         chunk.loaded_urls = [record.url for record in records if record.url]
         chunk.loading = load_task.submit(
             self.context.warehouse, quote(records), quote(log), self.context.run_id
         )
         self.loading = chunk
+
+    def _start_parsing(self, chunk: _Chunk, fetched: Fetched) -> None:
+        docs, chunk.fetch_log = fetched
+        chunk.of.result.fetched += len(docs)
+        chunk.parsing = start_parsing(docs, self.context.compute)
+
+    def _parse_ahead(self) -> None:
+        """Queue the next chunk's parse, if it is being fetched ahead. Runs inside the current
+        chunk's extract task, so it starts no task: it only waits for that fetch."""
+        following = self.queue[0] if self.queue else None
+        if following is None or following.fetching is None or following.parsing is not None:
+            return
+        try:
+            fetched = following.fetching.result()
+        except NewsflowError:
+            return  # raised again in the chunk's own turn, and recorded there
+        self._start_parsing(following, fetched)
 
     def _fetch_ahead(self) -> None:
         """Start fetching the next chunk, if one is known yet, while this one is extracted."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from schemas.errors import ExtractError, NewsflowError
 from schemas.ids import article_id
 from schemas.records import ArticleRecord, Document, FetchLogRecord, ParsedArticle
-from tasks.compute import Compute, InProcess
+from tasks.compute import Compute, InProcess, Result
 from tasks.dedupe import DuplicateIndex, text_fingerprint
 
 
@@ -64,27 +65,70 @@ def articles_from_documents(
 
     With `compute`, batches of documents are parsed and extracted there (all parse batches are
     queued first, then each batch's extraction as soon as its duplicates are marked here, in
-    document order, so the result is the same as in this process).
+    document order, so the result is the same as in this process). The three steps are
+    `start_parsing`, `Parsing.extracting` and `Extracting.collected`, for a caller that queues
+    more work between them.
     """
+    return start_parsing(docs, compute).extracting(duplicates).collected()
+
+
+ParseResult = tuple[list[ParsedArticle], list[FetchLogRecord]]
+ExtractResult = tuple[list[ArticleRecord], list[tuple[str, ExtractError]]]
+
+
+@dataclass
+class Parsing:
+    """Documents whose parse batches are queued on a compute."""
+
+    batches: list[Sequence[Document]]
+    results: list[Result[ParseResult]]
+    compute: Compute
+
+    def extracting(self, duplicates: DuplicateIndex | None = None) -> Extracting:
+        """Wait for each parse batch in turn, mark its duplicates and queue its extraction.
+
+        Returns once every extraction is queued: the caller may queue the next documents' parse
+        behind them before it waits for the records, so the compute's workers have it to go on
+        with while the last extractions finish."""
+        extracting = Extracting(duplicates=duplicates)
+        for batch, parsed_batch in zip(self.batches, self.results, strict=True):
+            parsed, parse_failures = parsed_batch.result()
+            extracting.failures.extend(parse_failures)
+            repeats = mark_duplicates(parsed, duplicates) if duplicates is not None else {}
+            originals = [article for article in parsed if article.url not in repeats]
+            queued = self.compute.submit(extract_originals, originals)
+            extracting.batches.append((batch, parsed, repeats, queued))
+        return extracting
+
+
+@dataclass
+class Extracting:
+    """Parsed batches whose extraction is queued, with the duplicates they hold."""
+
+    batches: list[
+        tuple[Sequence[Document], list[ParsedArticle], dict[str, str], Result[ExtractResult]]
+    ] = field(default_factory=list)
+    failures: list[FetchLogRecord] = field(default_factory=list)
+    duplicates: DuplicateIndex | None = None
+
+    def collected(self) -> tuple[list[ArticleRecord], list[FetchLogRecord]]:
+        """The records in document order, and a log record for each document that failed."""
+        records: list[ArticleRecord] = []
+        failures = list(self.failures)
+        for batch, parsed, repeats, extracted_batch in self.batches:
+            extracted, extract_failures = extracted_batch.result()
+            by_url = {doc.url: doc for doc in batch}
+            failures.extend(_failure(by_url[url], error) for url, error in extract_failures)
+            records.extend(_assembled(parsed, repeats, extracted, by_url, self.duplicates))
+        return records, failures
+
+
+def start_parsing(docs: Sequence[Document], compute: Compute | None = None) -> Parsing:
+    """Queue the parse of `docs` on `compute`, in batches of BATCH_SIZE (here when few)."""
     if compute is None or len(docs) < POOL_THRESHOLD:
         compute = InProcess()
     batches = [docs[i : i + BATCH_SIZE] for i in range(0, len(docs), BATCH_SIZE)]
-    parsing = [compute.submit(parse_documents, batch) for batch in batches]
-    records: list[ArticleRecord] = []
-    failures: list[FetchLogRecord] = []
-    extracting = []
-    for batch, parsed_batch in zip(batches, parsing, strict=True):
-        parsed, parse_failures = parsed_batch.result()
-        failures.extend(parse_failures)
-        repeats = mark_duplicates(parsed, duplicates) if duplicates is not None else {}
-        originals = [article for article in parsed if article.url not in repeats]
-        extracting.append((batch, parsed, repeats, compute.submit(extract_originals, originals)))
-    for batch, parsed, repeats, extracted_batch in extracting:
-        extracted, extract_failures = extracted_batch.result()
-        by_url = {doc.url: doc for doc in batch}
-        failures.extend(_failure(by_url[url], error) for url, error in extract_failures)
-        records.extend(_assembled(parsed, repeats, extracted, by_url, duplicates))
-    return records, failures
+    return Parsing(batches, [compute.submit(parse_documents, batch) for batch in batches], compute)
 
 
 def _assembled(

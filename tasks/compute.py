@@ -13,11 +13,12 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from typing import Any, Protocol, TypeVar
+from functools import partial
+from typing import Any, Generic, Protocol, TypeVar
 
 from tasks.memory import release_free_memory
 
-__all__ = ["Compute", "InProcess", "LocalProcesses", "default_workers"]
+__all__ = ["Compute", "Deferred", "InProcess", "LocalProcesses", "Result", "default_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,15 +35,28 @@ class Compute(Protocol):
 
 
 class InProcess:
-    """Runs each batch at once, here: for tests, small batches and `--workers 1`."""
+    """Runs each batch here, when its result is first asked for, as a pool runs what is queued
+    while its caller goes on: for tests, small batches and `--workers 1`."""
 
-    def submit(self, function: Callable[[T], R], batch: T) -> Future[R]:
-        done: Future[R] = Future()
-        try:
-            done.set_result(function(batch))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller, as a pool would
-            done.set_exception(error)
-        return done
+    def submit(self, function: Callable[[T], R], batch: T) -> Deferred[R]:
+        return Deferred(function, batch)
+
+
+class Deferred(Generic[R]):
+    """`function(batch)`, run by the first `result()`; later calls give the same outcome."""
+
+    def __init__(self, function: Callable[[T], R], batch: T) -> None:
+        self._call: Callable[[], R] | None = partial(function, batch)
+        self._outcome: Future[R] = Future()
+
+    def result(self) -> R:
+        if self._call is not None:
+            call, self._call = self._call, None  # the batch is not kept once it has run
+            try:
+                self._outcome.set_result(call())
+            except BaseException as error:  # noqa: BLE001 - handed to the caller, as a pool would
+                self._outcome.set_exception(error)
+        return self._outcome.result()
 
 
 def default_workers() -> int:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 
+from tasks.compute import InProcess, Result
 from warehouse.query import run_sql
 
 REPO = Path(__file__).resolve().parents[2]
@@ -399,3 +404,64 @@ def test_a_source_goes_through_in_chunks_that_add_up(
     # The feed's own fetch (and with it its validators) is stored, once, with the last chunk.
     feed_log = "SELECT count(*) FROM fetch_log WHERE url LIKE '%/a.xml'"
     assert run_sql(warehouse_path, feed_log).rows[0][0] == 1
+
+
+@dataclass
+class _Noted:
+    """A batch's result, noted in `steps` when it is asked for."""
+
+    steps: list[tuple[str, str, str]]
+    step: tuple[str, str, str]
+    outcome: Result[Any]
+
+    def result(self) -> Any:
+        self.steps.append(("collected", *self.step[1:]))
+        return self.outcome.result()
+
+
+@dataclass
+class _NotingCompute:
+    """Runs batches here, as InProcess does, noting when each is queued and collected."""
+
+    steps: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def submit(self, function: Callable[[Any], Any], batch: Any) -> _Noted:
+        step = ("queued", function.__name__, batch[0].url.rsplit("/", 1)[-1])
+        self.steps.append(step)
+        return _Noted(self.steps, step, InProcess().submit(function, batch))
+
+
+def test_the_next_chunk_is_queued_for_parsing_before_this_one_is_collected(
+    prefect_server, tmp_path, two_feed_site, warehouse_path, monkeypatch
+):
+    import flows.ingest
+    import tasks.articles
+    from flows.ingest import ingest
+
+    compute = _NotingCompute()
+    monkeypatch.setattr(flows.ingest, "open_compute", lambda *_: nullcontext(compute))
+    monkeypatch.setattr(flows.ingest, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(tasks.articles, "POOL_THRESHOLD", 1)  # even one page goes to `compute`
+    path = tmp_path / "one-feed.yaml"
+    config = {
+        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
+        "sources": [{"name": "a", "kind": "feed", "url": two_feed_site.url_for("/a.xml")}],
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    summary = ingest(str(path), str(warehouse_path))
+
+    assert summary["per_source"][0]["new_articles"] == 2
+    first, second = "kenya-ethiopia-border.html", "chile-peru-fishing.html"
+    # The workers never wait at the seam: the second chunk's parse is queued behind the first
+    # chunk's extraction, before the flow waits for the first chunk's records.
+    assert compute.steps == [
+        ("queued", "parse_documents", first),
+        ("collected", "parse_documents", first),
+        ("queued", "extract_originals", first),
+        ("queued", "parse_documents", second),
+        ("collected", "extract_originals", first),
+        ("collected", "parse_documents", second),
+        ("queued", "extract_originals", second),
+        ("collected", "extract_originals", second),
+    ]
