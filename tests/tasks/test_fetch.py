@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
 import itertools
 import socket
+import ssl
 import struct
 import threading
 import time
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import brotli
@@ -590,3 +593,59 @@ def test_responses_are_archived_and_readable_again(
         )
     assert again is not None and again.content == page
     assert (again.status, again.content_type) == (200, "text/html")
+
+
+def _self_signed(folder: Path) -> ssl.SSLContext:
+    """A server TLS context with a certificate for 127.0.0.1 that nobody signed."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def test_every_fetcher_checks_certificates_with_the_one_shared_context(
+    tmp_path: Path, settings: FetchSettings
+) -> None:
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=_self_signed(tmp_path))
+    server.expect_request("/page").respond_with_data("<html>hello</html>")
+    server.start()
+    try:
+        for _ in range(2):  # a Fetcher per chunk; the TLS context is built once per process
+            with Fetcher(settings.model_copy(update={"retries": 0})) as fetcher:
+                document, records = fetcher.fetch(server.url_for("/page"), source="s")
+            assert document is None
+            assert "CERTIFICATE_VERIFY_FAILED" in (records[-1].error or "")
+        assert server.log == []  # no request got through the handshake
+    finally:
+        server.stop()
+    assert fetch_module._tls_context.cache_info().currsize == 1
