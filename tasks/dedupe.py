@@ -20,11 +20,14 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import courlan
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash, MinHashLSH
 
 __all__ = [
     "NEAR_DUPLICATE_THRESHOLD",
@@ -111,6 +114,8 @@ def minhash(text: str) -> MinHash:
     words = _words(text)
     span = min(SHINGLE_WORDS, len(words)) or 1
     shingles = {" ".join(words[i : i + span]).encode("utf-8") for i in range(len(words) - span + 1)}
+    from datasketch import MinHash  # noqa: PLC0415 - see DuplicateIndex.__init__
+
     signature = MinHash(num_perm=NUM_PERM, scheme=_SCHEME)
     signature.update_batch(list(shingles))
     return signature
@@ -122,6 +127,8 @@ def minhash_to_bytes(signature: MinHash) -> bytes:
 
 
 def minhash_from_bytes(data: bytes) -> MinHash:
+    from datasketch import MinHash  # noqa: PLC0415 - see DuplicateIndex.__init__
+
     values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
     return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=_SCHEME)
 
@@ -142,7 +149,11 @@ class DuplicateIndex:
         self._by_fingerprint: dict[str, str] = {}
         self._signatures: dict[str, MinHash] = {}
         self._order: dict[str, int] = {}
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        # Imported here: datasketch imports scipy (half a second of the ingest process's start),
+        # which a run with nothing new or with dedupe off never needs.
+        from datasketch import MinHashLSH  # noqa: PLC0415
+
+        self._lsh: MinHashLSH = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
 
     def __len__(self) -> int:
         return len(self._order)
