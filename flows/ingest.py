@@ -356,11 +356,9 @@ class _Pipeline:
     def _extract_and_load(self, chunk: _Chunk) -> None:
         result = chunk.of.result
         try:
-            if chunk.parsing is None:
-                self._start_parsing(chunk, _fetched(chunk, self.context))
+            parsing = chunk.parsing or self._start_parsing(chunk, _fetched(chunk, self.context))
             self._fetch_ahead()
-            assert chunk.parsing is not None
-            records, failures = _extract(chunk.parsing, self.context, then=self._parse_ahead)
+            records, failures = _extract(parsing, self.context, then=self._parse_ahead)
         except NewsflowError as error:
             _failed(result, error, self.logger)
             return
@@ -375,10 +373,11 @@ class _Pipeline:
         )
         self.loading = chunk
 
-    def _start_parsing(self, chunk: _Chunk, fetched: Fetched) -> None:
+    def _start_parsing(self, chunk: _Chunk, fetched: Fetched) -> Parsing:
         docs, chunk.fetch_log = fetched
         chunk.of.result.fetched += len(docs)
         chunk.parsing = start_parsing(docs, self.context.compute)
+        return chunk.parsing
 
     def _parse_ahead(self) -> None:
         """Queue the next chunk's parse, if it is being fetched ahead. Runs inside the current
