@@ -378,6 +378,17 @@ def _task_runs(run_id: str, expected: dict[str, int], wait: float = 60.0) -> dic
             time.sleep(0.5)
 
 
+def _feed_a_only(tmp_path: Path, site: HTTPServer) -> Path:
+    """A sources file with feed `a` of `two_feed_site` alone."""
+    path = tmp_path / "one-feed.yaml"
+    config = {
+        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
+        "sources": [{"name": "a", "kind": "feed", "url": site.url_for("/a.xml")}],
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
 def test_a_source_goes_through_in_chunks_that_add_up(
     prefect_server, tmp_path, two_feed_site, warehouse_path, monkeypatch
 ):
@@ -385,14 +396,7 @@ def test_a_source_goes_through_in_chunks_that_add_up(
     from flows.ingest import ingest
 
     monkeypatch.setattr(flows.ingest, "CHUNK_SIZE", 1)
-    path = tmp_path / "one-feed.yaml"
-    config = {
-        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
-        "sources": [{"name": "a", "kind": "feed", "url": two_feed_site.url_for("/a.xml")}],
-    }
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-
-    summary = ingest(str(path), str(warehouse_path))
+    summary = ingest(str(_feed_a_only(tmp_path, two_feed_site)), str(warehouse_path))
 
     [source] = summary["per_source"]
     assert (source["discovered"], source["fetched"], source["new_articles"]) == (2, 2, 2)
@@ -442,14 +446,7 @@ def test_the_next_chunk_is_queued_for_parsing_before_this_one_is_collected(
     monkeypatch.setattr(flows.ingest, "open_compute", lambda *_: nullcontext(compute))
     monkeypatch.setattr(flows.ingest, "CHUNK_SIZE", 1)
     monkeypatch.setattr(tasks.articles, "POOL_THRESHOLD", 1)  # even one page goes to `compute`
-    path = tmp_path / "one-feed.yaml"
-    config = {
-        "fetch": {"allow_private_addresses": True, "retries": 0, "delay_seconds": 0},
-        "sources": [{"name": "a", "kind": "feed", "url": two_feed_site.url_for("/a.xml")}],
-    }
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-
-    summary = ingest(str(path), str(warehouse_path))
+    summary = ingest(str(_feed_a_only(tmp_path, two_feed_site)), str(warehouse_path))
 
     assert summary["per_source"][0]["new_articles"] == 2
     first, second = "kenya-ethiopia-border.html", "chile-peru-fishing.html"
