@@ -19,6 +19,7 @@ which a loaded machine disturbs much less than rates.
     .venv/bin/python -m bench.throughput --sizes 200          # about 3 minutes here
     .venv/bin/python -m bench.throughput --sizes 200,2000     # about 25 minutes
     .venv/bin/python -m bench.throughput --sizes 10000 --only newsflow   # about an hour
+    .venv/bin/python -m bench.throughput --sizes 2000 --bracket   # the baselines before and after
 """
 
 from __future__ import annotations
@@ -385,42 +386,75 @@ def _emit(record: dict[str, object]) -> None:
     print(json.dumps(record), flush=True)
 
 
-def measure(size: int, pages: dict[str, bytes], contenders: Sequence[str], env: dict) -> None:
+def run_order(contenders: Sequence[str], *, bracket: bool) -> list[str]:
+    """The order the contenders run in. With `bracket` the baselines run again after newsflow, in
+    reverse, so that a host whose speed drifts over the run slows both sides of the ratio alike."""
+    if not bracket or "newsflow" not in contenders:
+        return list(contenders)
+    baselines = [name for name in contenders if name != "newsflow"]
+    return [*baselines, "newsflow", *reversed(baselines)]
+
+
+def measure(
+    size: int, pages: dict[str, bytes], contenders: Sequence[str], env: dict, *, bracket: bool
+) -> None:
     site = CorpusSite(pages, count=size, feeds=max(1, -(-size // PAGES_PER_FEED)))
-    rates: dict[str, float] = {}
-    cpu_per_article: dict[str, float] = {}
+    runs: dict[str, list[dict[str, float]]] = {}
     with serve(site) as base, tempfile.TemporaryDirectory(prefix="nf-bench-") as tmp:
         urls = [base + path for path in site.page_paths()]
-        for name in contenders:
-            workdir = Path(tmp) / name
+        for name in run_order(contenders, bracket=bracket):
+            runs.setdefault(name, [])
+            workdir = Path(tmp) / f"{name}-{len(runs[name]) + 1}"
             workdir.mkdir()
             if name == "newsflow":
                 figures = run_newsflow(base, site, workdir=workdir, env=env)
             else:
                 figures = run_baseline(urls, nlp=name == "user_loop", workdir=workdir)
+            runs[name].append(figures)
             rate = figures["articles"] / figures["seconds"]
-            rates[name] = rate
-            cpu_per_article[name] = figures["cpu_seconds"] / max(1, figures["articles"])
             _emit(
                 {
                     "size": size,
                     "contender": name,
+                    "run": len(runs[name]),
                     **figures,
                     "articles_per_second": round(rate, 2),
                     "seconds_per_article": round(1 / rate, 4) if rate else None,
-                    "cpu_seconds_per_article": round(cpu_per_article[name], 4),
+                    "cpu_seconds_per_article": round(
+                        _per_article(runs[name][-1:], "cpu_seconds"), 4
+                    ),
                 }
             )
-    if "newsflow" in rates:
-        _emit(
-            {
-                "size": size,
-                "newsflow_over_user_loop": _ratio(rates, "newsflow", "user_loop"),
-                "newsflow_over_trafilatura": _ratio(rates, "newsflow", "trafilatura"),
-                # CPU per article, all cores: what newsflow's extra work costs, whatever the load.
-                "cpu_newsflow_over_user_loop": _ratio(cpu_per_article, "newsflow", "user_loop"),
-            }
-        )
+    if "newsflow" in runs:
+        _emit_ratios(size, runs)
+
+
+def _per_article(runs: Sequence[dict[str, float]], key: str) -> float:
+    """`key` per article over all of a contender's runs (a bracketed baseline's two)."""
+    return sum(run[key] for run in runs) / max(1, sum(run["articles"] for run in runs))
+
+
+def _emit_ratios(size: int, runs: dict[str, list[dict[str, float]]]) -> None:
+    rates = {name: 1 / _per_article(done, "seconds") for name, done in runs.items()}
+    cpu_per_article = {name: _per_article(done, "cpu_seconds") for name, done in runs.items()}
+    _emit(
+        {
+            "size": size,
+            "newsflow_over_user_loop": _ratio(rates, "newsflow", "user_loop"),
+            "newsflow_over_trafilatura": _ratio(rates, "newsflow", "trafilatura"),
+            # CPU per article, all cores: what newsflow's extra work costs, whatever the load.
+            "cpu_newsflow_over_user_loop": _ratio(cpu_per_article, "newsflow", "user_loop"),
+            # A bracketed baseline's time per article after newsflow over its time before:
+            # above 1, the host slowed down over the run.
+            "baseline_drift": {
+                name: round(
+                    _per_article(done[1:], "seconds") / _per_article(done[:1], "seconds"), 3
+                )
+                for name, done in runs.items()
+                if len(done) == 2
+            },
+        }
+    )
 
 
 def _ratio(rates: dict[str, float], top: str, bottom: str) -> float | None:
@@ -437,6 +471,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         default="newsflow,user_loop,trafilatura",
         help="comma-separated contenders: newsflow, user_loop, trafilatura",
     )
+    parser.add_argument(
+        "--bracket",
+        action="store_true",
+        help="run the baselines before and after newsflow; their figures are the mean of both",
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
     contenders = [name.strip() for name in args.only.split(",") if name.strip()]
@@ -444,7 +483,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     with prefect_api(env) as bench_env:
         for size in sizes:
-            measure(size, pages, contenders, bench_env)
+            measure(size, pages, contenders, bench_env, bracket=args.bracket)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ of any other shape makes `AttributeTable` refuse to be built, and the pipeline k
 (`tasks.nlp.load_nlp`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` in this module: spaCy (3.8.6) checks a factory's
+# arguments against its annotations with pydantic, which cannot resolve them from strings.
 import re
 from collections import defaultdict
 from collections.abc import Callable

@@ -6,5 +6,5 @@ the ingest process can stamp its loads without importing spaCy and trafilatura: 
 processes parse and extract, and the two libraries cost it about 120 MB and a second of start-up.
 """
 
-EXTRACTOR_VERSION = "2026.11.28-1"
+EXTRACTOR_VERSION = "2026.11.28-2"
 PARSER_VERSION = "2026.1"
