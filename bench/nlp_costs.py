@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Callable
 
+from spacy import __version__ as spacy_version
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"component": name, "cpu_seconds": round(seconds, 2), "share": share}))
     extractors = stages["extract_originals"] - spacy_total
     summary = {
+        "spacy": spacy_version,  # the parser's and NER's speed differ by release (reliability.md)
         "articles": len(articles),
         "parse_per_article": stages["parse_documents"] / len(articles),
         "spacy_per_article": spacy_total / len(articles),
