@@ -474,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--bracket",
         action="store_true",
-        help="run the baselines before and after newsflow; their figures are the mean of both",
+        help="run the baselines before and after newsflow; their figures are over both runs",
     )
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(","))
