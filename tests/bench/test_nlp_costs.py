@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:  # bench/ is not an installed package
-    sys.path.insert(0, str(REPO))
-
-from bench import nlp_costs  # noqa: E402
-from tasks.nlp import load_nlp  # noqa: E402
+from bench import nlp_costs
+from tasks.nlp import load_nlp
 
 
 def test_every_component_is_timed_and_the_rest_is_the_extractors(corpus, capsys):

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-# bench/ is not an installed package: the repo root must be importable to reach it.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from bench import _runner  # noqa: E402
-from bench._scoring import (  # noqa: E402
+from bench import _runner
+from bench._scoring import (
     PRF,
     TokenIndex,
     add_prf,
@@ -40,10 +34,10 @@ from bench._scoring import (  # noqa: E402
     source_correct,
     token_overlap,
 )
-from bench.eval_claims import GoldArticle, score_article  # noqa: E402
-from bench.eval_events import score_sentence  # noqa: E402
-from schemas.errors import ExtractError  # noqa: E402
-from schemas.records import (  # noqa: E402
+from bench.eval_claims import GoldArticle, score_article
+from bench.eval_events import score_sentence
+from schemas.errors import ExtractError
+from schemas.records import (
     PLOVER_TYPES,
     ArticleRecord,
     ClaimRecord,
@@ -52,6 +46,7 @@ from schemas.records import (  # noqa: E402
     ParsedArticle,
 )
 
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / ".." / "shared" / "corpus"
 
 ANN = (
