@@ -224,22 +224,36 @@ def _discourse_kind(claim: ClaimRecord) -> str:
 def _claims_at(
     token: Token, quotations: list[tuple[int, int]], discourse: Discourse
 ) -> list[ClaimRecord]:
-    if _in_quotation(token, quotations):
-        return []  # quoted words' own cues ("I think", "they want") belong to the quotation
-    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+    cue = _cue_kind(token)
+    # Quoted words' own cues ("I think", "they want") belong to the quotation. Tested after the
+    # cue, which few tokens are: the quotation test scans every quotation of the article.
+    if cue is None or _in_quotation(token, quotations):
+        return []
+    if cue == "according":
         claim = _according_to_claim(token, quotations, discourse)
-        return [claim] if claim else []
-    if _is_cue_verb(token):
+    elif cue == "verb":
         return _speech_verb_claims(token, quotations, discourse)
+    elif cue == "noun":
+        claim = _noun_claim(token, discourse)
+    else:
+        claim = _adjective_claim(token, discourse)
+    return [claim] if claim else []
+
+
+def _cue_kind(token: Token) -> str | None:
+    """What kind of attribution cue a token is, if any: "according" (to), a verb of saying, an
+    attribution noun ("claim", "plan") or adjective ("confident")."""
+    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+        return "according"
+    if _is_cue_verb(token):
+        return "verb"
     if token.pos_ == "NOUN" and (
         token.lower_ in ATTRIBUTION_NOUNS or token.lemma_.lower() in ATTRIBUTION_NOUNS
     ):
-        claim = _noun_claim(token, discourse)
-        return [claim] if claim else []
+        return "noun"
     if token.dep_ == "acomp" and token.lemma_.lower() in ATTRIBUTION_ADJECTIVES:
-        claim = _adjective_claim(token, discourse)
-        return [claim] if claim else []
-    return []
+        return "adjective"
+    return None
 
 
 def _adjective_claim(adjective: Token, discourse: Discourse) -> ClaimRecord | None:
