@@ -253,6 +253,15 @@ def _kb(text: str, key: str) -> int:
     return 0
 
 
+def _own_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of one process so far (all its threads, none of its children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None  # ended and reaped
+
+
 def _children_cpu_seconds() -> float:
     # Every finished descendant's CPU time lands here once it is reaped (workers by the contender,
     # the contender by us), so the difference around a run is the run's CPU time, all cores.
@@ -271,6 +280,9 @@ class Measured:
     # of the others (its parse and NLP workers); they need not peak at the same moment.
     peak_rss_mb_leader: float
     peak_rss_mb_other: float
+    # The command's own CPU (newsflow's ingest process, without its workers), as last sampled:
+    # at most 0.1 s short.
+    cpu_seconds_leader: float
 
 
 def run_measured(
@@ -288,13 +300,15 @@ def run_measured(
         start_new_session=True,  # its own process group: workers it forks are counted too
     )
     peak_rss = peak_pss = peak_leader = peak_other = 0
+    leader_cpu = 0.0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_rss, peak_pss, peak_leader, peak_other
+        nonlocal peak_rss, peak_pss, peak_leader, peak_other, leader_cpu
         for tick in itertools.count():
             if stop.wait(0.1):
                 break
+            leader_cpu = _own_cpu_seconds(child.pid) or leader_cpu
             group = _group_memory_kb(child.pid, pss=tick % 10 == 0)
             peak_rss = max(peak_rss, sum(rss for rss, _ in group.values()))
             peak_pss = max(peak_pss, sum(pss for _, pss in group.values()))
@@ -311,9 +325,8 @@ def run_measured(
     if child.returncode != 0:
         raise subprocess.CalledProcessError(child.returncode, command, stdout)
     cpu = _children_cpu_seconds() - cpu_before
-    return Measured(
-        stdout, seconds, cpu, *(kb / 1024 for kb in (peak_rss, peak_pss, peak_leader, peak_other))
-    )
+    peaks = (kb / 1024 for kb in (peak_rss, peak_pss, peak_leader, peak_other))
+    return Measured(stdout, seconds, cpu, *peaks, cpu_seconds_leader=leader_cpu)
 
 
 def run_baseline(urls: Sequence[str], *, nlp: bool, workdir: Path) -> dict[str, float]:
@@ -333,6 +346,7 @@ def run_baseline(urls: Sequence[str], *, nlp: bool, workdir: Path) -> dict[str, 
 def _resources(run: Measured) -> dict[str, float]:
     return {
         "cpu_seconds": round(run.cpu_seconds, 1),
+        "cpu_seconds_leader": round(run.cpu_seconds_leader, 1),
         "peak_rss_mb": round(run.peak_rss_mb, 1),
         "peak_pss_mb": round(run.peak_pss_mb, 1),
         "peak_rss_mb_leader": round(run.peak_rss_mb_leader, 1),
@@ -422,6 +436,10 @@ def measure(
                     "seconds_per_article": round(1 / rate, 4) if rate else None,
                     "cpu_seconds_per_article": round(
                         _per_article(runs[name][-1:], "cpu_seconds"), 4
+                    ),
+                    # newsflow's ingest process alone (fetch, load); the rest is its workers'
+                    "cpu_seconds_per_article_leader": round(
+                        _per_article(runs[name][-1:], "cpu_seconds_leader"), 4
                     ),
                 }
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from bench import throughput
 
@@ -32,3 +33,18 @@ def test_a_bracketed_baseline_counts_both_runs_and_reports_its_drift(capsys):
     assert ratios["cpu_newsflow_over_user_loop"] == 0.36  # 0.18 over 0.5
     assert ratios["baseline_drift"] == {"user_loop": 1.5}
     assert ratios["newsflow_over_trafilatura"] is None
+
+
+_BUSY = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\n"
+
+
+def test_the_commands_own_cpu_is_told_apart_from_its_childrens():
+    # The command spins 0.4 s of CPU itself and waits for a child that spins as long: a worker.
+    command = (
+        f"import subprocess, sys\n{_BUSY}"
+        f"subprocess.run([sys.executable, '-c', {_BUSY!r}], check=True)\n"
+        "import time\ntime.sleep(0.3)\n"  # so that a sample follows the command's own work
+    )
+    run = throughput.run_measured([sys.executable, "-c", command])
+    assert run.cpu_seconds >= 0.8
+    assert 0.4 <= run.cpu_seconds_leader < run.cpu_seconds - 0.3
