@@ -159,7 +159,8 @@ def load_task(
 ) -> LoadOutcome:
     # A held warehouse does not fail this task: the batch is staged and merged by the next writer.
     batch = StagedBatch(records, log, run_id, EXTRACTOR_VERSION, PARSER_VERSION)
-    return load_or_stage(warehouse, batch)
+    # Not checkpointed chunk by chunk: the run's last write (its `runs` row) checkpoints them all.
+    return load_or_stage(warehouse, batch, checkpoint=False)
 
 
 @dataclass(frozen=True)

@@ -112,11 +112,13 @@ def connect(
     *,
     read_only: bool = False,
     wait_seconds: float = LOCK_WAIT_SECONDS,
+    checkpoint: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection; a writer's connection has every migration applied.
 
     `path` is a DuckDB file or a DuckLake attach string (see warehouse/location.py); on a lake
-    nothing is locked, so `wait_seconds` does not apply.
+    nothing is locked, so `wait_seconds` does not apply. A file's writer leaves what it committed
+    in the write-ahead log, not checkpointed into the file when it closes, unless `checkpoint`.
     """
     location = warehouse_location(path)
     if location.is_lake:
@@ -131,6 +133,12 @@ def connect(
     try:
         if not read_only:
             migrate(con)
+            if not checkpoint:
+                # A checkpoint rewrites the last row group of articles and of claims, text and
+                # all, so one per chunk cost more the more the file held (bench/load_growth.py).
+                # Committed work is durable in the log; DuckDB checkpoints it once the log passes
+                # `checkpoint_threshold` (16 MB), and any connection that checkpoints at close.
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
         yield con
     finally:
         con.close()

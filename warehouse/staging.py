@@ -90,16 +90,18 @@ def load_or_stage(
     batch: StagedBatch,
     *,
     wait_seconds: float = WRITE_WAIT_SECONDS,
+    checkpoint: bool = True,
 ) -> LoadOutcome:
     """Load `batch` in one transaction after merging what was staged; stage it when locked.
 
-    A lake is never locked: there the batch is loaded (or LoadError), never staged."""
+    A lake is never locked: there the batch is loaded (or LoadError), never staged. Without
+    `checkpoint`, the file keeps the batch in its write-ahead log (see `warehouse.db.connect`)."""
     location = warehouse_location(warehouse)
     if location.is_lake:
         with connect(location) as con:
             return LoadOutcome(_transaction(con, batch, location))
     try:
-        with connect(location, wait_seconds=wait_seconds) as con:
+        with connect(location, wait_seconds=wait_seconds, checkpoint=checkpoint) as con:
             merged = merge_staged(con, location)
             return LoadOutcome(_transaction(con, batch, location), merged=merged)
     except WarehouseLockedError:

@@ -20,8 +20,8 @@ def test_every_copy_is_loaded_and_each_interval_is_timed(corpus, tmp_path, capsy
     assert [line["articles"] for line in lines] == [100, 200, 250]
     for line in lines:
         assert line["cpu_seconds_per_article"] > 0
-        assert 0 < line["checkpoint_share"] < 1
-        assert "(close: checkpoint)" in line["slowest"]
+        assert 0 < line["close_share"] < 1
+        assert len(line["slowest"]) == 5 and all(s >= 0 for s in line["slowest"].values())
     with duckdb.connect(str(tmp_path / "growth.duckdb"), read_only=True) as con:
         articles, claims = con.execute(
             "SELECT count(*), (SELECT count(*) FROM claims) FROM articles"

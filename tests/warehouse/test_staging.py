@@ -10,6 +10,7 @@ from warehouse.load import load_batch
 from warehouse.query import run_sql
 from warehouse.staging import (
     StagedBatch,
+    load_or_stage,
     merge_staged,
     read_staged,
     stage_batch,
@@ -64,3 +65,21 @@ def test_an_unreadable_staged_file_is_set_aside_not_retried_forever(warehouse_pa
     assert [p.name for p in (folder / "rejected").iterdir()] == [
         "20240101T000000000000-1-bad.json.gz"
     ]
+
+
+def test_a_batch_loaded_without_a_checkpoint_waits_in_the_log_until_a_writer_checkpoints(
+    warehouse_path, tmp_path
+):
+    load_or_stage(warehouse_path, StagedBatch([make_article()], [], run_id="r1"), checkpoint=False)
+    log = warehouse_path.with_name(warehouse_path.name + ".wal")
+    assert log.exists()
+    # committed: a reader (and a process that crashed here) finds it through the log
+    assert run_sql(warehouse_path, "SELECT count(*) FROM articles").rows == [(1,)]
+
+    load_or_stage(warehouse_path, StagedBatch([], [], run_id="r1"))  # as a run's last write
+
+    assert not log.exists()
+    alone = tmp_path / "copy" / warehouse_path.name  # the file alone now holds the article
+    alone.parent.mkdir()
+    shutil.copy(warehouse_path, alone)
+    assert run_sql(alone, "SELECT count(*) FROM articles").rows == [(1,)]
