@@ -224,6 +224,11 @@ print(json.dumps({"articles": done, "seconds": time.perf_counter() - start}))
 """
 
 
+def _stat_fields(stat: Path) -> list[str]:
+    """The fields of /proc/<pid>/stat after "(comm)", which may itself hold spaces."""
+    return stat.read_text().rsplit(")", 1)[1].split()
+
+
 def _group_memory_kb(group: int, *, pss: bool) -> dict[int, tuple[int, int]]:
     """pid → (RSS, PSS) in kB of every live process in process group `group` (Linux /proc);
     PSS is 0 unless `pss`.
@@ -235,7 +240,7 @@ def _group_memory_kb(group: int, *, pss: bool) -> dict[int, tuple[int, int]]:
     found: dict[int, tuple[int, int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            fields = _stat_fields(stat)
             if int(fields[2]) != group:  # fields after "(comm)": state, ppid, pgrp, ...
                 continue
             status = (stat.parent / "status").read_text()
@@ -256,7 +261,7 @@ def _kb(text: str, key: str) -> int:
 def _own_cpu_seconds(pid: int) -> float | None:
     """User + system CPU of one process so far (all its threads, none of its children)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = _stat_fields(Path(f"/proc/{pid}/stat"))  # utime and stime: fields 14 and 15
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None  # ended and reaped
