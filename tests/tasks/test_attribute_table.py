@@ -49,7 +49,9 @@ def test_real_text_comes_out_as_the_ruler_leaves_it(
     corpus: Path, with_ruler: Language, disable: list[str]
 ) -> None:
     """84 PolNeAR articles, 179 PLOVER sentences and the seed: about 70,000 tokens. Without the
-    parser (as tasks/event_model.py runs it), the rules that test a dependency see none."""
+    parser (as tasks/event_model.py runs it), the rules that test a dependency see none. The
+    packaged model also keeps its lemmatizer and multiplies through blis, where ours remembers
+    lemmas (tasks/lemma_memo.py) and multiplies through numpy: the tokens come out the same."""
     texts = corpus_texts(corpus)
     ours = load_nlp()
     assert sum(len(doc) for doc in ours.pipe(texts, disable=["parser", "ner"])) > 50_000
